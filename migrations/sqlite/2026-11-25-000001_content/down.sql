@@ -1,0 +1,9 @@
+DROP TABLE corrections;
+DROP TABLE article_authors;
+DROP TABLE article_tags;
+DROP TABLE article_sections;
+DROP TABLE articles;
+DROP TABLE media;
+DROP TABLE authors;
+DROP TABLE tags;
+DROP TABLE sections;

@@ -1,0 +1,41 @@
+//! Runtime settings of the server, gathered from flags and environment by the CLI.
+
+use crate::db::{Backend, DatabaseUrl};
+use crate::http::CachePolicy;
+use crate::service::ContentSettings;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    pub database_url: DatabaseUrl,
+    /// Connections in the pool; by default 8 for SQLite and 16 for PostgreSQL.
+    pub pool_size: Option<u32>,
+    /// HTTP worker threads; by default one per core.
+    pub workers: Option<usize>,
+    pub cache: CachePolicy,
+    pub content: ContentSettings,
+    /// Whether SIGINT/SIGTERM stop the server (off when a test hosts several servers).
+    pub handle_signals: bool,
+}
+
+impl Settings {
+    pub fn new(bind: impl Into<String>, database_url: DatabaseUrl) -> Settings {
+        Settings {
+            bind: bind.into(),
+            database_url,
+            pool_size: None,
+            workers: None,
+            cache: CachePolicy::default(),
+            content: ContentSettings::default(),
+            handle_signals: true,
+        }
+    }
+
+    pub fn pool_size(&self) -> u32 {
+        self.pool_size.unwrap_or(match self.database_url.backend() {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        })
+    }
+}

@@ -1,0 +1,8 @@
+//! The article body model and the pure helpers around it; no I/O here.
+
+pub mod blocks;
+pub mod cursor;
+mod render;
+
+pub use blocks::{Block, Inline, Mark};
+pub use render::{BodyFormat, RenderedBody, reading_time_minutes, render_html, render_text, word_count};

@@ -1,0 +1,28 @@
+//! The two contract files checked in at the repository root, generated from the code.
+
+use std::path::{Path, PathBuf};
+
+pub const SCHEMA_GRAPHQL: &str = "schema.graphql";
+pub const OPENAPI_JSON: &str = "openapi/openapi.json";
+
+pub fn graphql_sdl() -> String {
+    crate::graphql::sdl()
+}
+
+pub fn openapi_json() -> String {
+    let mut json = crate::http::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}
+
+/// Writes both files under `root` and returns their paths.
+pub fn export(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let sdl_path = root.join(SCHEMA_GRAPHQL);
+    let openapi_path = root.join(OPENAPI_JSON);
+    std::fs::create_dir_all(openapi_path.parent().expect("has a parent"))?;
+    std::fs::write(&sdl_path, graphql_sdl())?;
+    std::fs::write(&openapi_path, openapi_json())?;
+    Ok(vec![sdl_path, openapi_path])
+}

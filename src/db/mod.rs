@@ -1,0 +1,211 @@
+//! Storage: one connection type over SQLite and PostgreSQL, a pool, and the queries.
+//!
+//! Queries are written once against the shared `schema` and compiled for each backend by
+//! [`with_conn!`]. We match on the concrete connection instead of using diesel's
+//! `MultiConnection` backend because its query builder only covers the common subset of
+//! both dialects (no upserts, fewer operators), and the later issues need the rest.
+
+pub mod articles;
+mod migrations;
+pub mod schema;
+pub mod seed_writes;
+pub mod taxonomy;
+mod url;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+
+use crate::error::AppError;
+pub use url::{Backend, DatabaseUrl};
+
+/// A connection to whichever backend the database URL names.
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs the same diesel code on whichever connection is inside a [`DbConn`].
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Pg(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Runs `f` in a transaction on either backend.
+    pub fn transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        // diesel's transaction API needs the concrete connection; we take it out of the enum
+        // by running BEGIN/COMMIT through the manager of the concrete type.
+        match self {
+            DbConn::Pg(c) => {
+                use diesel::connection::TransactionManager;
+                type Tm = <PgConnection as Connection>::TransactionManager;
+                Tm::begin_transaction(c)?;
+                let out = f(self);
+                finish(self, out)
+            }
+            DbConn::Sqlite(c) => {
+                use diesel::connection::TransactionManager;
+                type Tm = <SqliteConnection as Connection>::TransactionManager;
+                Tm::begin_transaction(c)?;
+                let out = f(self);
+                finish(self, out)
+            }
+        }
+    }
+}
+
+fn finish<T, E: From<diesel::result::Error>>(conn: &mut DbConn, out: Result<T, E>) -> Result<T, E> {
+    use diesel::connection::TransactionManager;
+    match (conn, out) {
+        (DbConn::Pg(c), Ok(v)) => {
+            <PgConnection as Connection>::TransactionManager::commit_transaction(c)?;
+            Ok(v)
+        }
+        (DbConn::Sqlite(c), Ok(v)) => {
+            <SqliteConnection as Connection>::TransactionManager::commit_transaction(c)?;
+            Ok(v)
+        }
+        (DbConn::Pg(c), Err(e)) => {
+            <PgConnection as Connection>::TransactionManager::rollback_transaction(c)?;
+            Err(e)
+        }
+        (DbConn::Sqlite(c), Err(e)) => {
+            <SqliteConnection as Connection>::TransactionManager::rollback_transaction(c)?;
+            Err(e)
+        }
+    }
+}
+
+/// Counts the SQL statements a pool has run; tests use it to prove batching.
+#[derive(Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+struct CountStatements(Arc<AtomicU64>);
+
+impl Instrumentation for CountStatements {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+struct Manager {
+    url: DatabaseUrl,
+    counter: StatementCounter,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        let mut conn = self.url.establish().map_err(r2d2::Error::ConnectionError)?;
+        let counter = CountStatements(self.counter.0.clone());
+        with_conn!(&mut conn, |c| c.set_instrumentation(counter));
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        with_conn!(conn, |c| c.batch_execute("SELECT 1")).map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// A pool of connections to one database; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+    counter: StatementCounter,
+}
+
+impl Db {
+    /// Connects, prepares the database (WAL etc. on SQLite) and runs pending migrations.
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Db> {
+        let mut first = url.establish()?;
+        if let DbConn::Sqlite(c) = &mut first {
+            // WAL is a property of the file: switch it on once, before anything else writes.
+            c.batch_execute("PRAGMA journal_mode = WAL;")?;
+        }
+        migrations::run(&mut first)?;
+        drop(first);
+        let counter = StatementCounter::default();
+        let manager = Manager {
+            url: url.clone(),
+            counter: counter.clone(),
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)?;
+        Ok(Db {
+            pool,
+            backend: url.backend(),
+            counter,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn statements(&self) -> StatementCounter {
+        self.counter.clone()
+    }
+
+    /// Checks a connection out and runs `f` on the blocking thread pool, so the async
+    /// workers never wait on the database.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("database task failed: {e}")))?
+    }
+
+    /// The same, for code that is already off the async workers (CLI commands).
+    pub fn run_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
+        let mut conn = self.pool.get().map_err(AppError::unavailable)?;
+        f(&mut conn)
+    }
+}

@@ -1,0 +1,132 @@
+//! Table definitions shared by both backends. Only types that mean the same on SQLite and
+//! PostgreSQL are used (BigInt, Integer, Text, Timestamp), so every query is written once.
+
+diesel::table! {
+    sections (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        parent_id -> Nullable<BigInt>,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authors (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        title -> Text,
+        bio -> Text,
+        avatar_url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    media (id) {
+        id -> BigInt,
+        url -> Text,
+        alt -> Text,
+        caption -> Text,
+        credit -> Text,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        subtitle -> Text,
+        dateline -> Text,
+        excerpt -> Text,
+        body -> Text,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        section_id -> BigInt,
+        featured_media_id -> Nullable<BigInt>,
+        canonical_url -> Nullable<Text>,
+        language -> Text,
+        comment_status -> Text,
+        word_count -> Integer,
+        reading_time_minutes -> Integer,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    article_sections (article_id, section_id) {
+        article_id -> BigInt,
+        section_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> BigInt,
+        tag_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_authors (article_id, author_id) {
+        article_id -> BigInt,
+        author_id -> BigInt,
+        position -> Integer,
+        role -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    corrections (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        noted_at -> Timestamp,
+        note -> Text,
+    }
+}
+
+diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(articles -> media (featured_media_id));
+diesel::joinable!(article_sections -> articles (article_id));
+diesel::joinable!(article_sections -> sections (section_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> authors (author_id));
+diesel::joinable!(corrections -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    sections,
+    tags,
+    authors,
+    media,
+    articles,
+    article_sections,
+    article_tags,
+    article_authors,
+    corrections,
+);

@@ -1,0 +1,145 @@
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+
+use super::types::{
+    Article, ArticleConnection, Author, Section, Tag, article_connection, connection, content,
+};
+use crate::content::cursor::NameCursor;
+use crate::error::AppError;
+use crate::service::{ArticleFilter, ArticleLookup, PageRequest};
+
+/// Filters of an article list; all given filters must match.
+#[derive(Debug, Default, InputObject)]
+pub struct ArticleFilterInput {
+    /// Section slug; its sub-sections are included.
+    pub section: Option<String>,
+    pub tag: Option<String>,
+    pub author: Option<String>,
+    /// Published at or after this time.
+    pub published_after: Option<DateTime<Utc>>,
+    /// Published before this time.
+    pub published_before: Option<DateTime<Utc>>,
+}
+
+impl From<ArticleFilterInput> for ArticleFilter {
+    fn from(f: ArticleFilterInput) -> ArticleFilter {
+        ArticleFilter {
+            section: f.section,
+            tag: f.tag,
+            author: f.author,
+            published_after: f.published_after,
+            published_before: f.published_before,
+        }
+    }
+}
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// A published article by slug or by id (give exactly one).
+    async fn article(
+        &self,
+        ctx: &Context<'_>,
+        slug: Option<String>,
+        id: Option<ID>,
+    ) -> Result<Option<Article>> {
+        let lookup =
+            match (slug, id) {
+                (Some(slug), None) => ArticleLookup::Slug(slug),
+                (None, Some(id)) => ArticleLookup::Id(id.parse::<i64>().map_err(|_| {
+                    AppError::invalid("id", format!("{:?} is not an article id", id.0)).extend()
+                })?),
+                _ => return Err(AppError::invalid("slug", "give exactly one of slug and id").extend()),
+            };
+        let found = content(ctx).find_article(lookup).await.map_err(|e| e.extend())?;
+        Ok(found.map(Article))
+    }
+
+    /// Published articles, newest first.
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ArticleFilterInput>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> Result<ArticleConnection> {
+        article_connection(ctx, filter.unwrap_or_default().into(), first, after).await
+    }
+
+    /// Root sections in display order; follow `children` for the tree.
+    async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
+        let tree = content(ctx).section_tree().await.map_err(|e| e.extend())?;
+        Ok(tree.children(None).cloned().map(Section).collect())
+    }
+
+    async fn section(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Section>> {
+        let tree = content(ctx).section_tree().await.map_err(|e| e.extend())?;
+        Ok(tree.by_slug(&slug).cloned().map(Section))
+    }
+
+    async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>> {
+        match content(ctx).tag(&slug).await {
+            Ok(row) => Ok(Some(Tag(row))),
+            Err(AppError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.extend()),
+        }
+    }
+
+    /// Tags in alphabetical order.
+    async fn tags(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Tag>> {
+        let page =
+            PageRequest::<NameCursor>::parse(first.map(i64::from), after.as_deref(), ("first", "after"))
+                .map_err(|e| e.extend())?;
+        let page = content(ctx).tags(page).await.map_err(|e| e.extend())?;
+        Ok(connection(
+            page,
+            |t| {
+                NameCursor {
+                    name: t.name.clone(),
+                    id: t.id,
+                }
+                .encode()
+            },
+            Tag,
+        ))
+    }
+
+    async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Author>> {
+        match content(ctx).author(&slug).await {
+            Ok(row) => Ok(Some(Author(row))),
+            Err(AppError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.extend()),
+        }
+    }
+
+    /// Authors in alphabetical order.
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Author>> {
+        let page =
+            PageRequest::<NameCursor>::parse(first.map(i64::from), after.as_deref(), ("first", "after"))
+                .map_err(|e| e.extend())?;
+        let page = content(ctx).authors(page).await.map_err(|e| e.extend())?;
+        Ok(connection(
+            page,
+            |a| {
+                NameCursor {
+                    name: a.name.clone(),
+                    id: a.id,
+                }
+                .encode()
+            },
+            Author,
+        ))
+    }
+}

@@ -1,0 +1,94 @@
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{Content, cache, params};
+use crate::error::{AppError, Problem};
+use crate::service::views::{Article, ArticlePage};
+use crate::service::{ArticleFilter, ArticleLookup, PageRequest};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Section slug; articles of its sub-sections are included.
+    #[param(example = "world")]
+    section: Option<String>,
+    /// Tag slug.
+    tag: Option<String>,
+    /// Author slug.
+    author: Option<String>,
+    /// Published at or after this time (RFC 3339, or a date meaning midnight UTC).
+    #[param(value_type = Option<String>, format = DateTime)]
+    published_after: Option<String>,
+    /// Published before this time (RFC 3339, or a date meaning midnight UTC).
+    #[param(value_type = Option<String>, format = DateTime)]
+    published_before: Option<String>,
+    /// Page size, 1 to 100.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100, default = 20)]
+    limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Published articles, newest first, one page at a time.
+#[utoipa::path(
+    tag = "articles",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of article summaries", body = ArticlePage),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/v1/articles")]
+pub async fn list(
+    req: HttpRequest,
+    content: Content,
+    query: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let filter = ArticleFilter {
+        section: params::slug(&q.section),
+        tag: params::slug(&q.tag),
+        author: params::slug(&q.author),
+        published_after: params::instant("published_after", &q.published_after)?,
+        published_before: params::instant("published_before", &q.published_before)?,
+    };
+    let page = PageRequest::parse(
+        params::limit(&q.limit)?,
+        params::present(&q.cursor),
+        ("limit", "cursor"),
+    )?;
+    cache::public_json(&req, &content.article_page(filter, page).await?)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleParams {
+    /// The body format: structured `blocks` (default), rendered `html`, or plain `text`.
+    #[param(value_type = Option<String>, example = "html")]
+    body: Option<String>,
+}
+
+/// One published article by slug.
+#[utoipa::path(
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug"), ArticleParams),
+    responses(
+        (status = 200, description = "The article", body = Article),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/v1/articles/{slug}")]
+pub async fn by_slug(
+    req: HttpRequest,
+    content: Content,
+    slug: web::Path<String>,
+    query: web::Query<ArticleParams>,
+) -> Result<HttpResponse, AppError> {
+    let format = params::body_format(&query.body)?;
+    let article = content
+        .article(ArticleLookup::Slug(slug.into_inner()), format)
+        .await?;
+    cache::public_json(&req, &article)
+}

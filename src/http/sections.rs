@@ -1,0 +1,34 @@
+use actix_web::{HttpRequest, HttpResponse, get, web};
+
+use super::{Content, cache};
+use crate::error::{AppError, Problem};
+use crate::service::views::{SectionDetail, SectionTreeView};
+
+/// All sections as a tree.
+#[utoipa::path(
+    tag = "sections",
+    responses((status = 200, description = "Root sections with their children", body = SectionTreeView))
+)]
+#[get("/v1/sections")]
+pub async fn tree(req: HttpRequest, content: Content) -> Result<HttpResponse, AppError> {
+    cache::public_json(&req, &content.sections().await?)
+}
+
+/// A section: its place in the tree and its first page of articles (sub-sections included;
+/// further pages come from `/v1/articles?section=`).
+#[utoipa::path(
+    tag = "sections",
+    params(("slug" = String, Path, description = "The section's slug")),
+    responses(
+        (status = 200, description = "The section page", body = SectionDetail),
+        (status = 404, description = "No such section", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/v1/sections/{slug}")]
+pub async fn by_slug(
+    req: HttpRequest,
+    content: Content,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    cache::public_json(&req, &content.section_detail(&slug).await?)
+}

@@ -1,0 +1,14 @@
+//! Masthead: a headless content API for news publishers.
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod contracts;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+pub mod service;
+pub mod startup;
+pub mod telemetry;

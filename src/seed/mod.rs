@@ -1,0 +1,94 @@
+//! Content loaders: the demo newsroom and generated data sets.
+
+pub mod demo;
+pub mod synthetic;
+
+use chrono::NaiveDateTime;
+
+use crate::content::{self, Block};
+use crate::db::seed_writes::NewArticle;
+
+/// The derived columns of an article, computed from its body the same way everywhere.
+pub(crate) struct BodyStats {
+    pub json: String,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+}
+
+pub(crate) fn body_stats(blocks: &[Block]) -> BodyStats {
+    let words = content::word_count(blocks);
+    BodyStats {
+        json: content::blocks::to_json(blocks),
+        word_count: i32::try_from(words).unwrap_or(i32::MAX),
+        reading_time_minutes: i32::try_from(content::reading_time_minutes(words)).unwrap_or(i32::MAX),
+    }
+}
+
+/// Fields every seeded article shares; callers fill in the rest.
+pub(crate) struct ArticleDraft {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: String,
+    pub dateline: String,
+    pub excerpt: String,
+    pub status: &'static str,
+    pub published_at: Option<NaiveDateTime>,
+    pub section_id: i64,
+    pub featured_media_id: Option<i64>,
+    pub blocks: Vec<Block>,
+}
+
+impl ArticleDraft {
+    pub fn into_row(self, created_at: NaiveDateTime, updated_at: NaiveDateTime) -> NewArticle {
+        let stats = body_stats(&self.blocks);
+        NewArticle {
+            id: self.id,
+            slug: self.slug,
+            title: self.title,
+            subtitle: self.subtitle,
+            dateline: self.dateline,
+            excerpt: self.excerpt,
+            body: stats.json,
+            status: self.status.to_owned(),
+            published_at: self.published_at,
+            created_at,
+            updated_at,
+            section_id: self.section_id,
+            featured_media_id: self.featured_media_id,
+            canonical_url: None,
+            language: "en".to_owned(),
+            comment_status: "open".to_owned(),
+            word_count: stats.word_count,
+            reading_time_minutes: stats.reading_time_minutes,
+        }
+    }
+}
+
+/// Turns a title into a URL slug: lower-case ASCII words joined by hyphens.
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::with_capacity(title.len());
+    for ch in title.chars() {
+        if ch.is_ascii_alphanumeric() {
+            slug.push(ch.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugify_keeps_words_and_drops_punctuation() {
+        assert_eq!(
+            super::slugify("Rates Hold — Again: What's Next?"),
+            "rates-hold-again-what-s-next"
+        );
+        assert_eq!(super::slugify("  2026 Budget "), "2026-budget");
+    }
+}

@@ -1,0 +1,137 @@
+//! The section tree (World > Middle East), cached briefly: it is small, read on almost every
+//! request and changes rarely.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::ContentService;
+use super::views::{SectionNode, SectionRef, SectionTreeView};
+use crate::db::taxonomy::{self, SectionRow};
+use crate::error::AppError;
+
+#[derive(Debug)]
+pub struct SectionTree {
+    rows: Vec<SectionRow>,
+    by_id: HashMap<i64, usize>,
+    by_slug: HashMap<String, usize>,
+    children: HashMap<Option<i64>, Vec<usize>>,
+}
+
+impl SectionTree {
+    pub fn new(rows: Vec<SectionRow>) -> SectionTree {
+        let by_id = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        let by_slug = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.slug.clone(), i))
+            .collect();
+        // Rows arrive in display order, so children lists keep it.
+        let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            children.entry(r.parent_id).or_default().push(i);
+        }
+        SectionTree {
+            rows,
+            by_id,
+            by_slug,
+            children,
+        }
+    }
+
+    pub fn get(&self, id: i64) -> Option<&SectionRow> {
+        self.by_id.get(&id).map(|&i| &self.rows[i])
+    }
+
+    pub fn by_slug(&self, slug: &str) -> Option<&SectionRow> {
+        self.by_slug.get(slug).map(|&i| &self.rows[i])
+    }
+
+    pub fn children(&self, id: Option<i64>) -> impl Iterator<Item = &SectionRow> {
+        self.children
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.rows[i])
+    }
+
+    pub fn parent(&self, id: i64) -> Option<&SectionRow> {
+        self.get(id).and_then(|s| s.parent_id).and_then(|p| self.get(p))
+    }
+
+    /// From the root down to `id`, inclusive.
+    pub fn path(&self, id: i64) -> Vec<&SectionRow> {
+        let mut path = Vec::new();
+        let mut current = self.get(id);
+        while let Some(s) = current {
+            // A cycle can only come from a hand-edited database; stop rather than loop.
+            if path.len() > self.rows.len() {
+                break;
+            }
+            path.push(s);
+            current = s.parent_id.and_then(|p| self.get(p));
+        }
+        path.reverse();
+        path
+    }
+
+    /// The section and everything below it.
+    pub fn with_descendants(&self, id: i64) -> Vec<i64> {
+        let mut out = vec![id];
+        let mut i = 0;
+        while i < out.len() && out.len() <= self.rows.len() {
+            out.extend(self.children(Some(out[i])).map(|c| c.id));
+            i += 1;
+        }
+        out
+    }
+
+    pub fn reference(&self, id: i64) -> Option<SectionRef> {
+        self.get(id).map(section_ref)
+    }
+
+    fn node(&self, row: &SectionRow) -> SectionNode {
+        SectionNode {
+            id: row.id,
+            slug: row.slug.clone(),
+            name: row.name.clone(),
+            description: row.description.clone(),
+            position: row.position,
+            children: self.children(Some(row.id)).map(|c| self.node(c)).collect(),
+        }
+    }
+}
+
+pub fn section_ref(row: &SectionRow) -> SectionRef {
+    SectionRef {
+        id: row.id,
+        slug: row.slug.clone(),
+        name: row.name.clone(),
+    }
+}
+
+impl ContentService {
+    pub async fn section_tree(&self) -> Result<Arc<SectionTree>, AppError> {
+        if let Some(tree) = self.sections.get(&()) {
+            return Ok(tree);
+        }
+        let rows = self.db.run(|c| Ok(taxonomy::all_sections(c)?)).await?;
+        let tree = Arc::new(SectionTree::new(rows));
+        self.sections.insert((), tree.clone());
+        Ok(tree)
+    }
+
+    /// All sections as a tree of roots and children, in display order.
+    pub async fn sections(&self) -> Result<SectionTreeView, AppError> {
+        let tree = self.section_tree().await?;
+        Ok(SectionTreeView {
+            items: tree.children(None).map(|r| tree.node(r)).collect(),
+        })
+    }
+
+    pub async fn section(&self, slug: &str) -> Result<SectionRow, AppError> {
+        let tree = self.section_tree().await?;
+        tree.by_slug(slug)
+            .cloned()
+            .ok_or_else(|| AppError::not_found("section", format!("with slug {slug:?}")))
+    }
+}

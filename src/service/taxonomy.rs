@@ -1,0 +1,141 @@
+//! Tags, authors and section pages, each with its first page of articles.
+
+use super::ContentService;
+use super::articles::ArticleFilter;
+use super::paging::{Page, PageRequest};
+use super::sections::section_ref;
+use super::views::{AuthorDetail, AuthorPage, AuthorView, SectionDetail, TagDetail, TagPage, TagView};
+use crate::content::cursor::{ArticleCursor, NameCursor};
+use crate::db::taxonomy::{self, AuthorRow, TagRow};
+use crate::error::AppError;
+
+pub fn tag_view(row: TagRow) -> TagView {
+    TagView {
+        id: row.id,
+        slug: row.slug,
+        name: row.name,
+        description: row.description,
+    }
+}
+
+pub fn author_view(row: AuthorRow) -> AuthorView {
+    AuthorView {
+        id: row.id,
+        slug: row.slug,
+        name: row.name,
+        title: row.title,
+        bio: row.bio,
+        avatar_url: row.avatar_url,
+    }
+}
+
+fn name_cursor(id: i64, name: &str) -> String {
+    NameCursor {
+        name: name.to_owned(),
+        id,
+    }
+    .encode()
+}
+
+impl ContentService {
+    pub async fn tag(&self, slug: &str) -> Result<TagRow, AppError> {
+        let owned = slug.to_owned();
+        self.db
+            .run(move |c| Ok(taxonomy::tag_by_slug(c, &owned)?))
+            .await?
+            .ok_or_else(|| AppError::not_found("tag", format!("with slug {slug:?}")))
+    }
+
+    pub async fn author(&self, slug: &str) -> Result<AuthorRow, AppError> {
+        let owned = slug.to_owned();
+        self.db
+            .run(move |c| Ok(taxonomy::author_by_slug(c, &owned)?))
+            .await?
+            .ok_or_else(|| AppError::not_found("author", format!("with slug {slug:?}")))
+    }
+
+    pub async fn tags(&self, page: PageRequest<NameCursor>) -> Result<Page<TagRow>, AppError> {
+        let rows = self
+            .db
+            .run(move |c| Ok(taxonomy::list_tags(c, page.after.as_ref(), page.limit + 1)?))
+            .await?;
+        Ok(Page::from_rows(rows, page.limit, |t| name_cursor(t.id, &t.name)))
+    }
+
+    pub async fn authors(&self, page: PageRequest<NameCursor>) -> Result<Page<AuthorRow>, AppError> {
+        let rows = self
+            .db
+            .run(move |c| Ok(taxonomy::list_authors(c, page.after.as_ref(), page.limit + 1)?))
+            .await?;
+        Ok(Page::from_rows(rows, page.limit, |a| name_cursor(a.id, &a.name)))
+    }
+
+    pub async fn tag_page(&self, page: PageRequest<NameCursor>) -> Result<TagPage, AppError> {
+        let page = self.tags(page).await?.map(tag_view);
+        Ok(TagPage {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    pub async fn author_page(&self, page: PageRequest<NameCursor>) -> Result<AuthorPage, AppError> {
+        let page = self.authors(page).await?.map(author_view);
+        Ok(AuthorPage {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    pub async fn tag_detail(&self, slug: &str) -> Result<TagDetail, AppError> {
+        let tag = self.tag(slug).await?;
+        let filter = ArticleFilter {
+            tag: Some(tag.slug.clone()),
+            ..Default::default()
+        };
+        let articles = self
+            .article_page(filter, PageRequest::<ArticleCursor>::first())
+            .await?;
+        Ok(TagDetail {
+            tag: tag_view(tag),
+            articles,
+        })
+    }
+
+    pub async fn author_detail(&self, slug: &str) -> Result<AuthorDetail, AppError> {
+        let author = self.author(slug).await?;
+        let filter = ArticleFilter {
+            author: Some(author.slug.clone()),
+            ..Default::default()
+        };
+        let articles = self
+            .article_page(filter, PageRequest::<ArticleCursor>::first())
+            .await?;
+        Ok(AuthorDetail {
+            author: author_view(author),
+            articles,
+        })
+    }
+
+    pub async fn section_detail(&self, slug: &str) -> Result<SectionDetail, AppError> {
+        let section = self.section(slug).await?;
+        let tree = self.section_tree().await?;
+        let filter = ArticleFilter {
+            section: Some(section.slug.clone()),
+            ..Default::default()
+        };
+        let articles = self
+            .article_page(filter, PageRequest::<ArticleCursor>::first())
+            .await?;
+        Ok(SectionDetail {
+            id: section.id,
+            slug: section.slug.clone(),
+            name: section.name.clone(),
+            description: section.description.clone(),
+            position: section.position,
+            parent: tree.parent(section.id).map(section_ref),
+            path: tree.path(section.id).into_iter().map(section_ref).collect(),
+            children: tree.children(Some(section.id)).map(section_ref).collect(),
+            articles,
+        })
+    }
+}

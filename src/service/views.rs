@@ -1,0 +1,180 @@
+//! What the read API returns. REST serialises these (snake_case); GraphQL exposes the same
+//! data through the objects in `graphql::types`, built from the same service calls.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::content::RenderedBody;
+
+/// A section as referenced from elsewhere.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SectionRef {
+    pub id: i64,
+    #[schema(example = "middle-east")]
+    pub slug: String,
+    #[schema(example = "Middle East")]
+    pub name: String,
+}
+
+/// A byline: the author and, when given, their role on this piece.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct Byline {
+    pub slug: String,
+    pub name: String,
+    /// The author's job title.
+    pub title: String,
+    pub avatar_url: Option<String>,
+    /// Role on this article, e.g. "Additional reporting".
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TagRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// An image with what a page prints beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct Media {
+    pub url: String,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
+/// A correction appended to an article.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct Correction {
+    pub noted_at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// An article as a list shows it: everything but the body.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    /// The deck.
+    pub subtitle: String,
+    /// Where the story was filed from, e.g. "Tel-Aviv, Israel".
+    pub dateline: String,
+    pub excerpt: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The primary section.
+    pub section: SectionRef,
+    pub authors: Vec<Byline>,
+    pub tags: Vec<TagRef>,
+    pub featured_media: Option<Media>,
+    pub canonical_url: Option<String>,
+    pub language: String,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+}
+
+/// A whole article.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Article {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    /// The path from the root section to the primary section (World > Middle East).
+    pub section_path: Vec<SectionRef>,
+    /// Secondary sections.
+    pub sections: Vec<SectionRef>,
+    /// Oldest first.
+    pub corrections: Vec<Correction>,
+    /// `open` or `closed`.
+    pub comment_status: String,
+    pub body: RenderedBody,
+}
+
+/// One page of articles. `next_cursor` is null on the last page.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ArticlePage {
+    pub items: Vec<ArticleSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// A section in the tree.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SectionNode {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub position: i32,
+    #[schema(no_recursion)]
+    pub children: Vec<SectionNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SectionTreeView {
+    /// Root sections, each with its children, in display order.
+    pub items: Vec<SectionNode>,
+}
+
+/// A section page: the section, where it sits, and its newest articles.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SectionDetail {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub position: i32,
+    pub parent: Option<SectionRef>,
+    /// From the root down to this section, inclusive.
+    pub path: Vec<SectionRef>,
+    pub children: Vec<SectionRef>,
+    /// The first page of articles in this section and its sub-sections.
+    pub articles: ArticlePage,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TagView {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TagPage {
+    pub items: Vec<TagView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TagDetail {
+    #[serde(flatten)]
+    pub tag: TagView,
+    pub articles: ArticlePage,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AuthorView {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub title: String,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AuthorPage {
+    pub items: Vec<AuthorView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AuthorDetail {
+    #[serde(flatten)]
+    pub author: AuthorView,
+    pub articles: ArticlePage,
+}

@@ -1,0 +1,82 @@
+//! Building and running the HTTP server.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::service::ContentService;
+use crate::{graphql, http};
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    content: ContentService,
+}
+
+impl Application {
+    /// Connects to the database (running migrations) and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let url = settings.database_url.clone();
+        let pool_size = settings.pool_size();
+        let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size)).await??;
+        Application::with_db(db, settings)
+    }
+
+    pub fn with_db(db: Db, settings: Settings) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let content = ContentService::new(db, &settings.content);
+        let schema = web::Data::new(graphql::schema(content.clone()));
+        let content_data = web::Data::new(content.clone());
+        let cache = web::Data::new(settings.cache.clone());
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .app_data(content_data.clone())
+                .app_data(schema.clone())
+                .app_data(cache.clone())
+                .configure(http::configure)
+                .configure(graphql::routes)
+                .into_utoipa_app()
+                .configure(http::routes)
+                .into_app()
+                .default_service(web::to(http::not_found))
+        })
+        .listen(listener)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        if !settings.handle_signals {
+            server = server.disable_signals();
+        }
+        tracing::info!(port, database = %settings.database_url, "listening");
+        Ok(Application {
+            server: server.run(),
+            port,
+            content,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn content(&self) -> &ContentService {
+        &self.content
+    }
+
+    /// Serves until SIGINT/SIGTERM (when signals are handled), finishing requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}
