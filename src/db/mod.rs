@@ -137,8 +137,8 @@ impl ManageConnection for Manager {
         with_conn!(conn, |c| c.batch_execute("SELECT 1")).map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        with_conn!(conn, |c| r2d2::R2D2Connection::is_broken(c))
     }
 }
 
@@ -169,6 +169,9 @@ impl Db {
             .max_size(pool_size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
+            // A round trip per checkout would double the statements of a typical request;
+            // broken connections are caught by `has_broken` when they are returned.
+            .test_on_check_out(false)
             .build(manager)?;
         Ok(Db {
             pool,

@@ -4,6 +4,7 @@
 
 mod loaders;
 mod query;
+mod scalars;
 mod types;
 
 use actix_web::{HttpResponse, guard, web};

@@ -1,7 +1,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
 
+use super::scalars::DateTimeUtc;
 use super::types::{
     Article, ArticleConnection, Author, Section, Tag, article_connection, connection, content,
 };
@@ -17,9 +17,9 @@ pub struct ArticleFilterInput {
     pub tag: Option<String>,
     pub author: Option<String>,
     /// Published at or after this time.
-    pub published_after: Option<DateTime<Utc>>,
+    pub published_after: Option<DateTimeUtc>,
     /// Published before this time.
-    pub published_before: Option<DateTime<Utc>>,
+    pub published_before: Option<DateTimeUtc>,
 }
 
 impl From<ArticleFilterInput> for ArticleFilter {
@@ -28,8 +28,8 @@ impl From<ArticleFilterInput> for ArticleFilter {
             section: f.section,
             tag: f.tag,
             author: f.author,
-            published_after: f.published_after,
-            published_before: f.published_before,
+            published_after: f.published_after.map(|t| t.0),
+            published_before: f.published_before.map(|t| t.0),
         }
     }
 }

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ErrorExtensions, ID, Json, Object, Result};
-use chrono::{DateTime, Utc};
 
 use super::loaders::Loaders;
+use super::scalars::DateTimeUtc;
 use crate::content::cursor::ArticleCursor;
 use crate::content::{Block, BodyFormat, RenderedBody};
 use crate::db::taxonomy::{AuthorRow, SectionRow, TagRow};
@@ -83,11 +83,11 @@ impl Article {
     async fn excerpt(&self) -> &str {
         &self.0.row.excerpt
     }
-    async fn published_at(&self) -> DateTime<Utc> {
-        self.0.row.published_at.unwrap_or_default().and_utc()
+    async fn published_at(&self) -> DateTimeUtc {
+        DateTimeUtc(self.0.row.published_at.unwrap_or_default().and_utc())
     }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.row.updated_at.and_utc()
+    async fn updated_at(&self) -> DateTimeUtc {
+        DateTimeUtc(self.0.row.updated_at.and_utc())
     }
     async fn canonical_url(&self) -> Option<&str> {
         self.0.row.canonical_url.as_deref()
@@ -164,13 +164,17 @@ impl Article {
     }
 
     /// Oldest first.
-    async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<Correction>> {
+    async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<CorrectionNote>> {
         let found = loaders(ctx)
             .corrections
             .load_one(self.0.row.id)
             .await
             .map_err(gql_shared)?;
-        Ok(found.unwrap_or_default())
+        Ok(found
+            .unwrap_or_default()
+            .into_iter()
+            .map(CorrectionNote)
+            .collect())
     }
 
     /// The body as structured blocks, rendered HTML or plain text.
@@ -185,6 +189,19 @@ impl Article {
                 .unwrap_or_default(),
         };
         Ok(ArticleBody(RenderedBody::new(&blocks, format)))
+    }
+}
+
+/// A correction appended to an article.
+pub struct CorrectionNote(Correction);
+
+#[Object(name = "Correction")]
+impl CorrectionNote {
+    async fn noted_at(&self) -> DateTimeUtc {
+        DateTimeUtc(self.0.noted_at)
+    }
+    async fn note(&self) -> &str {
+        &self.0.note
     }
 }
 

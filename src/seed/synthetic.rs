@@ -523,7 +523,12 @@ fn capitalise(s: &str) -> String {
 }
 
 fn sentence(rng: &mut ChaCha8Rng, words: &mut u32) -> String {
-    let len = rng.random_range(8..20);
+    sentence_upto(rng, words, u32::MAX)
+}
+
+/// A sentence of 8 to 19 words, or fewer if only `room` words are left.
+fn sentence_upto(rng: &mut ChaCha8Rng, words: &mut u32, room: u32) -> String {
+    let len = rng.random_range(8..20).min(room.max(1) as usize);
     let mut s = String::with_capacity(len * 7);
     for i in 0..len {
         let word = pick(rng, WORDS);
@@ -537,6 +542,10 @@ fn sentence(rng: &mut ChaCha8Rng, words: &mut u32) -> String {
     s.push('.');
     *words += len as u32;
     s
+}
+
+fn word_len(s: &str) -> u32 {
+    s.split_whitespace().count() as u32
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -564,39 +573,43 @@ fn article(
     let title = capitalise(&title);
     let deck = format!("{} {}", sentence(rng, &mut 0), sentence(rng, &mut 0));
 
+    // Every word counted here is one `content::word_count` will count, so bodies land in
+    // the requested range.
     let target = rng.random_range(options.body_words.0..=options.body_words.1);
-    let mut words = 0u32;
-    let mut blocks = Vec::new();
-    let mut lead = vec![Inline::marked(
-        format!("{} \u{2014} ", city.to_uppercase()),
-        vec![Mark::Bold],
-    )];
-    lead.push(Inline::plain(format!(
-        "{} {}",
-        sentence(rng, &mut words),
-        sentence(rng, &mut words)
-    )));
-    blocks.push(Block::Paragraph { content: lead });
-    let excerpt = match &blocks[0] {
-        Block::Paragraph { content } => content[1].text.clone(),
-        _ => String::new(),
-    };
+    let dateline = format!("{} \u{2014} ", city.to_uppercase());
+    let mut words = word_len(&dateline);
+    let room = target.saturating_sub(words);
+    let first = sentence_upto(rng, &mut words, room);
+    let excerpt = first.clone();
+    let mut blocks = vec![Block::Paragraph {
+        content: vec![Inline::marked(dateline, vec![Mark::Bold]), Inline::plain(first)],
+    }];
     let mut since_heading = 1;
     let mut listed = false;
     while words < target {
-        if since_heading >= 3 {
-            blocks.push(Block::heading(2, pick(rng, SUBHEADINGS)));
+        let room = target - words;
+        if since_heading >= 3 && room > 30 {
+            let heading = pick(rng, SUBHEADINGS);
+            words += word_len(heading);
+            blocks.push(Block::heading(2, heading));
             since_heading = 0;
             if !listed {
                 let items: Vec<String> = (0..rng.random_range(3..6))
-                    .map(|_| sentence(rng, &mut words))
+                    .map(|_| sentence_upto(rng, &mut words, 12))
                     .collect();
                 blocks.push(Block::bullets(items));
                 listed = true;
             }
+            continue;
         }
-        let n = rng.random_range(2..5);
-        let text: Vec<String> = (0..n).map(|_| sentence(rng, &mut words)).collect();
+        let mut text = Vec::new();
+        for _ in 0..rng.random_range(2..5) {
+            if words >= target {
+                break;
+            }
+            let room = target - words;
+            text.push(sentence_upto(rng, &mut words, room));
+        }
         blocks.push(Block::paragraph(text.join(" ")));
         since_heading += 1;
     }

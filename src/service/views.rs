@@ -48,7 +48,7 @@ pub struct Media {
 }
 
 /// A correction appended to an article.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Correction {
     pub noted_at: DateTime<Utc>,
     pub note: String,

@@ -1,0 +1,364 @@
+//! A real server on a random port over a fresh database: a SQLite file in a temporary
+//! directory, or, when MASTHEAD_TEST_POSTGRES_URL is set, a PostgreSQL database of its own
+//! that is dropped afterwards.
+
+use std::sync::Once;
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use masthead::config::Settings;
+use masthead::db::seed_writes::{self as w, ArticleBatch, NewArticle};
+use masthead::db::{DatabaseUrl, Db, StatementCounter};
+use masthead::startup::Application;
+use serde_json::Value;
+
+pub const POSTGRES_ENV: &str = "MASTHEAD_TEST_POSTGRES_URL";
+
+static TRACING: Once = Once::new();
+
+/// A database that exists for one test.
+pub enum TestDatabase {
+    Sqlite {
+        url: DatabaseUrl,
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        url: DatabaseUrl,
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl TestDatabase {
+    pub fn create() -> TestDatabase {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("masthead_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but PostgreSQL does not answer: {e}"));
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let url = replace_database(&admin_url, &name);
+                TestDatabase::Postgres {
+                    url: DatabaseUrl::parse(&url).expect("postgres url"),
+                    admin_url,
+                    name,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url =
+                    DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("masthead.db").display()))
+                        .expect("sqlite url");
+                TestDatabase::Sqlite { url, _dir: dir }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        match self {
+            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+        }
+    }
+
+    /// The URL as a string, for the CLI.
+    pub fn url_string(&self) -> String {
+        match self {
+            TestDatabase::Sqlite { url, .. } => url.to_string(),
+            TestDatabase::Postgres { admin_url, name, .. } => replace_database(admin_url, name),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { admin_url, name, .. } = self
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    handle: actix_web::dev::ServerHandle,
+    // Dropped last: the server must let go of the database first.
+    _database: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let stop = self.handle.stop(false);
+        drop(stop);
+    }
+}
+
+/// What goes into the database before the server starts.
+pub enum Content {
+    Empty,
+    Demo,
+}
+
+pub async fn spawn_app(content: Content) -> TestApp {
+    TRACING.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            masthead::telemetry::init(masthead::telemetry::LogFormat::Human);
+        }
+    });
+    let database = TestDatabase::create();
+    let url = database.url().clone();
+    let db = tokio::task::spawn_blocking(move || {
+        let db = Db::connect(&url, 4).expect("connect and migrate");
+        if let Content::Demo = content {
+            masthead::seed::demo::load(&db).expect("load demo newsroom");
+        }
+        db
+    })
+    .await
+    .expect("setup task");
+    let mut settings = Settings::new("127.0.0.1:0", database.url().clone());
+    settings.workers = Some(1);
+    settings.handle_signals = false;
+    let app = Application::with_db(db.clone(), settings).expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        handle,
+        _database: database,
+    }
+}
+
+impl TestApp {
+    pub fn statements(&self) -> StatementCounter {
+        self.db.statements()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET that must answer 200 with JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let res = self.get(path).await;
+        let status = res.status();
+        let body = res.text().await.expect("body");
+        assert_eq!(status, 200, "GET {path} answered {status}: {body}");
+        serde_json::from_str(&body).expect("JSON body")
+    }
+
+    /// GET that must fail with a problem document; returns it.
+    pub async fn get_problem(&self, path: &str, status: u16) -> Value {
+        let res = self.get(path).await;
+        assert_eq!(res.status().as_u16(), status, "GET {path}");
+        assert_eq!(
+            res.headers().get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "GET {path}"
+        );
+        let body: Value = res.json().await.expect("problem JSON");
+        assert_eq!(body["status"], status);
+        assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
+        body
+    }
+
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let res = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&serde_json::json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("GraphQL JSON")
+    }
+
+    /// Follows `next_cursor` from `path` (which must already have a query string) to the end.
+    pub async fn all_pages(&self, path: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut url = path.to_owned();
+        for _ in 0..10_000 {
+            let page = self.get_json(&url).await;
+            items.extend(page["items"].as_array().expect("items").iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(cursor) => url = format!("{path}&cursor={cursor}"),
+                None => return items,
+            }
+        }
+        panic!("pagination of {path} never ended");
+    }
+
+    /// Adds articles straight to the database, as the editorial side would have.
+    pub async fn insert_articles(&self, articles: Vec<TestArticle>) {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            db.run_blocking(|c| {
+                let (mut next, _) = w::next_ids(c)?;
+                let mut batch = ArticleBatch::default();
+                for a in articles {
+                    let id = next;
+                    next += 1;
+                    let section_id = section_id(c, &a.section);
+                    let at = a.published_at.map(|t| t.naive_utc());
+                    batch.articles.push(NewArticle {
+                        id,
+                        slug: a.slug.clone(),
+                        title: a.title.clone(),
+                        subtitle: String::new(),
+                        dateline: "Testville".into(),
+                        excerpt: String::new(),
+                        body: r#"[{"type":"paragraph","content":[{"text":"Body."}]}]"#.into(),
+                        status: a.status.into(),
+                        published_at: at,
+                        created_at: Utc::now().naive_utc(),
+                        updated_at: Utc::now().naive_utc(),
+                        section_id,
+                        featured_media_id: None,
+                        canonical_url: None,
+                        language: "en".into(),
+                        comment_status: "open".into(),
+                        word_count: 1,
+                        reading_time_minutes: 1,
+                    });
+                    for (i, tag) in a.tags.iter().enumerate() {
+                        batch.tags.push(w::NewArticleTag {
+                            article_id: id,
+                            tag_id: tag_id(c, tag),
+                            position: i as i32,
+                        });
+                    }
+                    for (i, author) in a.authors.iter().enumerate() {
+                        batch.authors.push(w::NewArticleAuthor {
+                            article_id: id,
+                            author_id: author_id(c, author),
+                            position: i as i32,
+                            role: None,
+                        });
+                    }
+                }
+                w::insert_batch(c, &batch)?;
+                w::sync_id_sequences(c)?;
+                Ok(())
+            })
+        })
+        .await
+        .expect("insert task")
+        .expect("insert articles");
+    }
+}
+
+fn section_id(c: &mut masthead::db::DbConn, slug: &str) -> i64 {
+    let now = Utc::now().naive_utc();
+    w::ensure_section(
+        c,
+        &w::NewSection {
+            slug: slug.into(),
+            name: slug.into(),
+            description: String::new(),
+            parent_id: None,
+            position: 99,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .expect("section")
+}
+
+fn tag_id(c: &mut masthead::db::DbConn, slug: &str) -> i64 {
+    let now = Utc::now().naive_utc();
+    w::ensure_tag(
+        c,
+        &w::NewTag {
+            slug: slug.into(),
+            name: slug.into(),
+            description: String::new(),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .expect("tag")
+}
+
+fn author_id(c: &mut masthead::db::DbConn, slug: &str) -> i64 {
+    let now = Utc::now().naive_utc();
+    w::ensure_author(
+        c,
+        &w::NewAuthor {
+            slug: slug.into(),
+            name: slug.into(),
+            title: String::new(),
+            bio: String::new(),
+            avatar_url: None,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .expect("author")
+}
+
+/// An article for a test, in an existing or new section, tags and authors (by slug).
+pub struct TestArticle {
+    pub slug: String,
+    pub title: String,
+    pub status: &'static str,
+    pub published_at: Option<DateTime<Utc>>,
+    pub section: String,
+    pub tags: Vec<String>,
+    pub authors: Vec<String>,
+}
+
+impl TestArticle {
+    pub fn published(slug: &str, hours_ago: i64) -> TestArticle {
+        TestArticle {
+            slug: slug.into(),
+            title: format!("Title of {slug}"),
+            status: "published",
+            published_at: Some(Utc::now() - Duration::hours(hours_ago)),
+            section: "middle-east".into(),
+            tags: vec!["transport".into()],
+            authors: vec!["dana-levi".into()],
+        }
+    }
+
+    pub fn with_status(mut self, status: &'static str, published_at: Option<DateTime<Utc>>) -> TestArticle {
+        self.status = status;
+        self.published_at = published_at;
+        self
+    }
+}
+
+pub fn slugs(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| i["slug"].as_str().expect("slug").to_owned())
+        .collect()
+}

@@ -1,0 +1,12 @@
+//! Integration tests: each starts the real server on a random port with a fresh database
+//! and speaks HTTP to it, as a client would.
+
+mod helpers;
+
+mod articles;
+mod cli;
+mod contracts;
+mod errors;
+mod graphql;
+mod taxonomy;
+mod visibility;
