@@ -76,6 +76,10 @@ struct ServeArgs {
     /// Seconds clients and CDNs may cache public responses.
     #[arg(long, env = "MASTHEAD_CACHE_MAX_AGE", default_value_t = 60)]
     cache_max_age: u32,
+    /// Seconds the server reuses an assembled article or list page (0: off). Never past the
+    /// next scheduled publication; writes through this server clear it at once.
+    #[arg(long, env = "MASTHEAD_READ_CACHE_TTL", default_value_t = 5)]
+    read_cache_ttl: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +176,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.pool_size = args.pool_size;
     settings.workers = args.workers;
     settings.cache.max_age_seconds = args.cache_max_age;
+    settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);
     actix_web::rt::System::new().block_on(async move {
         let pool_size = settings.pool_size();
         let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size)).await??;

@@ -155,6 +155,16 @@ pub fn list_public(conn: &mut DbConn, q: &ListQuery, now: NaiveDateTime) -> Quer
     })
 }
 
+/// The earliest publication time after `now` of an article that will then become public:
+/// until then, nothing public can change by the clock alone.
+pub fn next_publication_after(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+    with_conn!(conn, |c| articles::table
+        .select(diesel::dsl::min(articles::published_at))
+        .filter(sql::<Bool>("articles.status IN ('published', 'scheduled')"))
+        .filter(articles::published_at.gt(now))
+        .first(c))
+}
+
 pub fn bodies(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     with_conn!(conn, |c| articles::table
         .select((articles::id, articles::body))

@@ -159,6 +159,10 @@ impl Db {
             c.batch_execute("PRAGMA journal_mode = WAL;")?;
         }
         migrations::run(&mut first)?;
+        if let DbConn::Sqlite(c) = &mut first {
+            // Keeps the planner's statistics fresh enough to choose the right indexes.
+            c.batch_execute("PRAGMA optimize;")?;
+        }
         drop(first);
         let counter = StatementCounter::default();
         let manager = Manager {

@@ -60,7 +60,6 @@ diesel::table! {
         subtitle -> Text,
         dateline -> Text,
         excerpt -> Text,
-        body -> Text,
         status -> Text,
         published_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
@@ -73,6 +72,7 @@ diesel::table! {
         word_count -> Integer,
         reading_time_minutes -> Integer,
         version -> Integer,
+        body -> Text,
     }
 }
 

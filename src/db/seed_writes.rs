@@ -231,6 +231,13 @@ pub fn insert_batch(conn: &mut DbConn, batch: &ArticleBatch) -> QueryResult<()> 
     })
 }
 
+/// Refreshes the planner's statistics after a bulk load, so that both planners pick the
+/// partial indexes for public lists.
+pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    with_conn!(conn, |c| c.batch_execute("ANALYZE"))
+}
+
 /// PostgreSQL identities do not move when ids are given explicitly; move them past the
 /// seeded rows so that later inserts get fresh ids.
 pub fn sync_id_sequences(conn: &mut DbConn) -> QueryResult<()> {

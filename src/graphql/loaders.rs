@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use futures_util::future::BoxFuture;
 
 use crate::content::Block;
 use crate::db::taxonomy::TagRow;
 use crate::error::AppError;
-use crate::service::ContentService;
 use crate::service::views::{Byline, Correction, Media};
+use crate::service::{ArticleBundle, ContentService};
 
 type Fetch<V> = fn(ContentService, Vec<i64>) -> BoxFuture<'static, Result<HashMap<i64, V>, AppError>>;
 
@@ -32,27 +32,24 @@ impl<V: Clone + Send + Sync + 'static> Loader<i64> for Batch<V> {
     }
 }
 
+type Cached<V> = DataLoader<Batch<V>, HashMapCache>;
+
 pub struct Loaders {
-    pub bylines: DataLoader<Batch<Vec<Byline>>>,
-    pub tags: DataLoader<Batch<Vec<TagRow>>>,
+    pub bylines: Cached<Vec<Byline>>,
+    pub tags: Cached<Vec<TagRow>>,
     /// Keyed by media id.
-    pub media: DataLoader<Batch<Media>>,
-    pub corrections: DataLoader<Batch<Vec<Correction>>>,
-    pub secondary_sections: DataLoader<Batch<Vec<i64>>>,
-    pub bodies: DataLoader<Batch<Arc<Vec<Block>>>>,
+    pub media: Cached<Media>,
+    pub corrections: Cached<Vec<Correction>>,
+    pub secondary_sections: Cached<Vec<i64>>,
+    pub bodies: Cached<Arc<Vec<Block>>>,
 }
 
-fn loader<V: Clone + Send + Sync + 'static>(
-    content: &ContentService,
-    fetch: Fetch<V>,
-) -> DataLoader<Batch<V>> {
-    DataLoader::new(
-        Batch {
-            content: content.clone(),
-            fetch,
-        },
-        tokio::spawn,
-    )
+fn loader<V: Clone + Send + Sync + 'static>(content: &ContentService, fetch: Fetch<V>) -> Cached<V> {
+    let batch = Batch {
+        content: content.clone(),
+        fetch,
+    };
+    DataLoader::with_cache(batch, tokio::spawn, HashMapCache::default())
 }
 
 impl Loaders {
@@ -68,6 +65,24 @@ impl Loaders {
                 Box::pin(async move { c.secondary_sections(ids).await })
             }),
             bodies: loader(&content, |c, ids| Box::pin(async move { c.bodies(ids).await })),
+        }
+    }
+}
+
+impl Loaders {
+    /// Hands an article the service already assembled to the loaders, so resolving its
+    /// relations costs nothing more.
+    pub async fn prime(&self, bundle: &ArticleBundle) {
+        let id = bundle.row.id;
+        self.bylines.feed_one(id, bundle.bylines.clone()).await;
+        self.tags.feed_one(id, bundle.tags.clone()).await;
+        self.corrections.feed_one(id, bundle.corrections.clone()).await;
+        self.secondary_sections
+            .feed_one(id, bundle.secondary_sections.clone())
+            .await;
+        self.bodies.feed_one(id, bundle.blocks.clone()).await;
+        if let (Some(media_id), Some(media)) = (bundle.row.featured_media_id, &bundle.media) {
+            self.media.feed_one(media_id, media.clone()).await;
         }
     }
 }

@@ -3,14 +3,16 @@
 //! statements.
 
 mod loaders;
+mod parse_cache;
 mod query;
 mod scalars;
 mod types;
 
+use actix_web::ResponseError;
 use actix_web::{HttpResponse, guard, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use async_graphql_actix_web::GraphQLRequest;
 
 use crate::service::ContentService;
 pub use loaders::Loaders;
@@ -26,7 +28,10 @@ pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription
 }
 
 pub fn schema(content: ContentService) -> MastheadSchema {
-    schema_builder().data(content).finish()
+    schema_builder()
+        .extension(parse_cache::ParseCache::new(4 * 1024 * 1024))
+        .data(content)
+        .finish()
 }
 
 /// The SDL as checked in at `schema.graphql`.
@@ -38,9 +43,54 @@ async fn execute(
     schema: web::Data<MastheadSchema>,
     content: web::Data<ContentService>,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> HttpResponse {
+    let request = request.into_inner();
+    // Public queries are answered from the response cache when the very same request was
+    // answered moments ago; see `ContentService::cache_response` for how long that is.
+    let key = response_cache_key(&request);
+    if let Some(body) = key.as_deref().and_then(|k| content.cached_response(k)) {
+        return json_response(body.as_ref().clone());
+    }
+    let key = key.filter(|_| is_read_only(&request.query));
     let loaders = Loaders::new(content.get_ref().clone());
-    schema.execute(request.into_inner().data(loaders)).await.into()
+    let response = schema.execute(request.data(loaders)).await;
+    let cacheable = response.is_ok();
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => body,
+        Err(e) => return crate::error::AppError::internal(e).error_response(),
+    };
+    if let (Some(key), true) = (key, cacheable) {
+        let body = std::sync::Arc::new(body.clone());
+        if let Err(e) = content.cache_response(key, body).await {
+            tracing::debug!(error = %e, "response not cached");
+        }
+    }
+    json_response(body)
+}
+
+fn json_response(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(body)
+}
+
+/// Only documents made of queries are cached (checked on a miss, before the first insert).
+fn is_read_only(query: &str) -> bool {
+    use async_graphql::parser::types::OperationType;
+    async_graphql::parser::parse_query(query).is_ok_and(|doc| {
+        doc.operations
+            .iter()
+            .all(|(_, op)| op.node.ty == OperationType::Query)
+    })
+}
+
+/// The request as text: the same text gets the same response while the cache holds it.
+fn response_cache_key(request: &async_graphql::Request) -> Option<String> {
+    let variables = serde_json::to_string(&request.variables).ok()?;
+    Some(format!(
+        "graphql\0{}\0{}\0{}",
+        request.operation_name.as_deref().unwrap_or(""),
+        variables,
+        request.query
+    ))
 }
 
 async fn graphiql() -> HttpResponse {

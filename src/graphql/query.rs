@@ -1,6 +1,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result};
 
+use super::Loaders;
 use super::scalars::DateTimeUtc;
 use super::types::{
     Article, ArticleConnection, Author, Section, Tag, article_connection, connection, content,
@@ -53,8 +54,15 @@ impl Query {
                 })?),
                 _ => return Err(AppError::invalid("slug", "give exactly one of slug and id").extend()),
             };
-        let found = content(ctx).find_article(lookup).await.map_err(|e| e.extend())?;
-        Ok(found.map(Article))
+        let Some(bundle) = content(ctx)
+            .article_bundle(lookup)
+            .await
+            .map_err(|e| e.extend())?
+        else {
+            return Ok(None);
+        };
+        ctx.data_unchecked::<Loaders>().prime(&bundle).await;
+        Ok(Some(Article(bundle.record())))
     }
 
     /// Published articles, newest first.

@@ -490,6 +490,7 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
         bar.set_position(done);
     }
     bar.finish_and_clear();
+    db.run_blocking(|c| Ok(w::analyze(c)?))?;
     Ok(Report {
         articles: options.articles,
         elapsed: started.elapsed(),

@@ -7,16 +7,16 @@ use chrono::{DateTime, Utc};
 use super::paging::{Page, PageRequest};
 use super::relations::{self, Relations, tag_ref};
 use super::sections::{SectionTree, section_ref};
-use super::views::{Article, ArticlePage, ArticleSummary};
+use super::views::{Article, ArticlePage, ArticleSummary, Byline, Correction, Media};
 use super::{ContentService, utc};
 use crate::content::cursor::ArticleCursor;
 use crate::content::{Block, BodyFormat, RenderedBody};
 use crate::db::DbConn;
 use crate::db::articles::{self as q, ArticleKey, ArticleRow, ListQuery};
-use crate::db::taxonomy;
+use crate::db::taxonomy::{self, TagRow};
 use crate::error::AppError;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ArticleLookup {
     Slug(String),
     Id(i64),
@@ -39,7 +39,7 @@ impl ArticleLookup {
 }
 
 /// Filters of an article list, by slug as clients know them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ArticleFilter {
     /// A section and all its sub-sections.
     pub section: Option<String>,
@@ -49,6 +49,45 @@ pub struct ArticleFilter {
     pub published_after: Option<DateTime<Utc>>,
     /// Published strictly before this instant.
     pub published_before: Option<DateTime<Utc>>,
+}
+
+/// A public article and everything that hangs off it.
+#[derive(Debug)]
+pub struct ArticleBundle {
+    pub row: ArticleRow,
+    pub blocks: Arc<Vec<Block>>,
+    body_bytes: usize,
+    pub bylines: Vec<Byline>,
+    pub tags: Vec<TagRow>,
+    pub media: Option<Media>,
+    pub corrections: Vec<Correction>,
+    pub secondary_sections: Vec<i64>,
+}
+
+impl ArticleBundle {
+    /// Roughly the memory it holds: the body dominates.
+    pub(super) fn weight(&self) -> u32 {
+        u32::try_from(self.body_bytes * 2 + 2048).unwrap_or(u32::MAX)
+    }
+
+    pub fn record(&self) -> ArticleRecord {
+        ArticleRecord {
+            row: self.row.clone(),
+            body: Some(self.blocks.clone()),
+        }
+    }
+}
+
+/// What identifies one cached list page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct PageKey {
+    filter: ArticleFilter,
+    after: Option<ArticleCursor>,
+    limit: i64,
+}
+
+pub(super) fn page_weight(page: &ArticlePage) -> u32 {
+    u32::try_from(page.items.len() * 2048 + 256).unwrap_or(u32::MAX)
 }
 
 /// A public article as stored, with its body when it was loaded.
@@ -73,53 +112,80 @@ fn cursor_of(row: &ArticleRow) -> String {
 }
 
 impl ContentService {
-    /// A public article, or `None`; the body comes with it.
-    pub async fn find_article(&self, lookup: ArticleLookup) -> Result<Option<ArticleRecord>, AppError> {
+    /// A public article with everything that hangs off it, or `None`. Read in one database
+    /// round trip and reused from the read cache.
+    pub async fn article_bundle(
+        &self,
+        lookup: ArticleLookup,
+    ) -> Result<Option<Arc<ArticleBundle>>, AppError> {
+        if let Some(bundle) = self.bundles.get(&lookup) {
+            return Ok(Some(bundle));
+        }
         let now = self.now();
-        self.db
+        let key = lookup.clone();
+        let (bundle, horizon) = self
+            .db
             .run(move |c| {
                 let Some((row, body)) = q::find_public(c, lookup.key(), now)? else {
-                    return Ok(None);
-                };
-                let body = relations::parse_body(row.id, &body)?;
-                Ok(Some(ArticleRecord {
-                    row,
-                    body: Some(Arc::new(body)),
-                }))
-            })
-            .await
-    }
-
-    /// A whole public article with its body in `format`, read in one database round trip.
-    pub async fn article(&self, lookup: ArticleLookup, format: BodyFormat) -> Result<Article, AppError> {
-        let tree = self.section_tree().await?;
-        let now = self.now();
-        self.db
-            .run(move |c| {
-                let Some((row, body)) = q::find_public(c, lookup.key(), now)? else {
-                    return Err(AppError::not_found("article", lookup.describe()));
+                    return Ok((None, None));
                 };
                 let ids = [row.id];
                 let media_ids: Vec<i64> = row.featured_media_id.into_iter().collect();
-                let rel = Relations::load(c, &ids, &media_ids)?;
-                let secondary = relations::load_secondary_sections(c, &ids)?;
-                let mut corrections = relations::load_corrections(c, &ids)?;
-                let blocks = relations::parse_body(row.id, &body)?;
-                Ok(Article {
-                    section_path: tree.path(row.section_id).into_iter().map(section_ref).collect(),
-                    sections: secondary
-                        .get(&row.id)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|&s| tree.reference(s))
-                        .collect(),
-                    corrections: corrections.remove(&row.id).unwrap_or_default(),
-                    comment_status: row.comment_status.clone(),
-                    body: RenderedBody::new(&blocks, format),
-                    summary: summary(row, &rel, &tree),
-                })
+                let mut rel = Relations::load(c, &ids, &media_ids)?;
+                let bundle = ArticleBundle {
+                    blocks: Arc::new(relations::parse_body(row.id, &body)?),
+                    body_bytes: body.len(),
+                    bylines: rel.bylines.remove(&row.id).unwrap_or_default(),
+                    tags: rel.tags.remove(&row.id).unwrap_or_default(),
+                    media: row.featured_media_id.and_then(|m| rel.media.remove(&m)),
+                    corrections: relations::load_corrections(c, &ids)?
+                        .remove(&row.id)
+                        .unwrap_or_default(),
+                    secondary_sections: relations::load_secondary_sections(c, &ids)?
+                        .remove(&row.id)
+                        .unwrap_or_default(),
+                    row,
+                };
+                Ok((Some(bundle), q::next_publication_after(c, now)?))
             })
-            .await
+            .await?;
+        // Misses are not cached: a scheduled article must appear the moment it is due.
+        Ok(bundle.map(|b| {
+            let b = Arc::new(b);
+            self.bundles.insert(key, b.clone(), now, horizon);
+            b
+        }))
+    }
+
+    /// A whole public article with its body in `format`.
+    pub async fn article(&self, lookup: ArticleLookup, format: BodyFormat) -> Result<Article, AppError> {
+        let tree = self.section_tree().await?;
+        let bundle = self
+            .article_bundle(lookup.clone())
+            .await?
+            .ok_or_else(|| AppError::not_found("article", lookup.describe()))?;
+        let row = &bundle.row;
+        let rel = Relations {
+            bylines: [(row.id, bundle.bylines.clone())].into(),
+            tags: [(row.id, bundle.tags.clone())].into(),
+            media: row
+                .featured_media_id
+                .zip(bundle.media.clone())
+                .into_iter()
+                .collect(),
+        };
+        Ok(Article {
+            section_path: tree.path(row.section_id).into_iter().map(section_ref).collect(),
+            sections: bundle
+                .secondary_sections
+                .iter()
+                .filter_map(|&s| tree.reference(s))
+                .collect(),
+            corrections: bundle.corrections.clone(),
+            comment_status: row.comment_status.clone(),
+            body: RenderedBody::new(&bundle.blocks, format),
+            summary: summary(row.clone(), &rel, &tree),
+        })
     }
 
     /// One page of public articles, newest first.
@@ -138,28 +204,42 @@ impl ContentService {
             .await
     }
 
-    /// The same page as summaries (for REST), relations included, in one round trip.
+    /// The same page as summaries (for REST), relations included, in one round trip and
+    /// reused from the read cache.
     pub async fn article_page(
         &self,
         filter: ArticleFilter,
         page: PageRequest<ArticleCursor>,
-    ) -> Result<ArticlePage, AppError> {
+    ) -> Result<Arc<ArticlePage>, AppError> {
+        let key = PageKey {
+            filter: filter.clone(),
+            after: page.after,
+            limit: page.limit,
+        };
+        if let Some(cached) = self.pages.get(&key) {
+            return Ok(cached);
+        }
         let tree = self.section_tree().await?;
         let query = self.list_query(&filter, &page).await?;
         let now = self.now();
-        self.db
+        let (result, horizon) = self
+            .db
             .run(move |c| {
                 let rows = rows_for(c, filter, query, now)?;
                 let page = Page::from_rows(rows, page.limit, cursor_of);
                 let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
                 let media_ids: Vec<i64> = page.items.iter().filter_map(|r| r.featured_media_id).collect();
                 let rel = Relations::load(c, &ids, &media_ids)?;
-                Ok(ArticlePage {
+                let result = ArticlePage {
                     items: page.items.into_iter().map(|r| summary(r, &rel, &tree)).collect(),
                     next_cursor: page.next_cursor,
-                })
+                };
+                Ok((result, q::next_publication_after(c, now)?))
             })
-            .await
+            .await?;
+        let result = Arc::new(result);
+        self.pages.insert(key, result.clone(), now, horizon);
+        Ok(result)
     }
 
     /// Turns records into summaries with the same loaders GraphQL uses.

@@ -2,6 +2,7 @@
 //! handlers and GraphQL resolvers only translate to and from these calls.
 
 mod articles;
+mod cache;
 mod paging;
 mod relations;
 mod sections;
@@ -14,7 +15,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::Db;
-pub use articles::{ArticleFilter, ArticleLookup, ArticleRecord};
+pub use articles::{ArticleBundle, ArticleFilter, ArticleLookup, ArticleRecord};
+use cache::ReadCache;
 pub use paging::{Page, PageRequest};
 pub use relations::Relations;
 pub use sections::SectionTree;
@@ -24,12 +26,19 @@ pub use sections::SectionTree;
 pub struct ContentSettings {
     /// How long a section tree read from the database is reused.
     pub section_cache_ttl: Duration,
+    /// How long assembled articles and list pages are reused (zero: not at all). Entries
+    /// never outlive the next scheduled publication.
+    pub read_cache_ttl: Duration,
+    /// Memory the read cache may use, in bytes (estimated).
+    pub read_cache_bytes: u64,
 }
 
 impl Default for ContentSettings {
     fn default() -> Self {
         ContentSettings {
             section_cache_ttl: Duration::from_secs(5),
+            read_cache_ttl: Duration::from_secs(5),
+            read_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -39,6 +48,9 @@ impl Default for ContentSettings {
 pub struct ContentService {
     db: Db,
     sections: moka::sync::Cache<(), Arc<SectionTree>>,
+    bundles: Arc<ReadCache<ArticleLookup, ArticleBundle>>,
+    pages: Arc<ReadCache<articles::PageKey, views::ArticlePage>>,
+    responses: Arc<ReadCache<String, Vec<u8>>>,
 }
 
 impl ContentService {
@@ -49,7 +61,51 @@ impl ContentService {
                 .max_capacity(1)
                 .time_to_live(settings.section_cache_ttl)
                 .build(),
+            bundles: Arc::new(ReadCache::new(
+                settings.read_cache_ttl,
+                settings.read_cache_bytes,
+                ArticleBundle::weight,
+            )),
+            pages: Arc::new(ReadCache::new(
+                settings.read_cache_ttl,
+                settings.read_cache_bytes / 2,
+                articles::page_weight,
+            )),
+            responses: Arc::new(ReadCache::new(
+                settings.read_cache_ttl,
+                settings.read_cache_bytes / 2,
+                |body| u32::try_from(body.len() + 256).unwrap_or(u32::MAX),
+            )),
         }
+    }
+
+    /// A public response rendered earlier for the same request, if still fresh.
+    pub fn cached_response(&self, key: &str) -> Option<Arc<Vec<u8>>> {
+        self.responses.get(&key.to_owned())
+    }
+
+    /// Keeps a rendered public response under the same rules as the read cache: until the
+    /// TTL passes, the next scheduled publication comes, or a write clears it.
+    pub async fn cache_response(
+        &self,
+        key: String,
+        body: Arc<Vec<u8>>,
+    ) -> Result<(), crate::error::AppError> {
+        let now = self.now();
+        let horizon = self
+            .db
+            .run(move |c| Ok(crate::db::articles::next_publication_after(c, now)?))
+            .await?;
+        self.responses.insert(key, body, now, horizon);
+        Ok(())
+    }
+
+    /// Forgets everything cached; every write through this process calls it.
+    pub fn invalidate(&self) {
+        self.sections.invalidate_all();
+        self.bundles.clear();
+        self.pages.clear();
+        self.responses.clear();
     }
 
     pub fn db(&self) -> &Db {

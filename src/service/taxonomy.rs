@@ -4,7 +4,9 @@ use super::ContentService;
 use super::articles::ArticleFilter;
 use super::paging::{Page, PageRequest};
 use super::sections::section_ref;
-use super::views::{AuthorDetail, AuthorPage, AuthorView, SectionDetail, TagDetail, TagPage, TagView};
+use super::views::{
+    ArticlePage, AuthorDetail, AuthorPage, AuthorView, SectionDetail, TagDetail, TagPage, TagView,
+};
 use crate::content::cursor::{ArticleCursor, NameCursor};
 use crate::db::taxonomy::{self, AuthorRow, TagRow};
 use crate::error::AppError;
@@ -92,9 +94,11 @@ impl ContentService {
             tag: Some(tag.slug.clone()),
             ..Default::default()
         };
-        let articles = self
-            .article_page(filter, PageRequest::<ArticleCursor>::first())
-            .await?;
+        let articles = ArticlePage::clone(
+            &*self
+                .article_page(filter, PageRequest::<ArticleCursor>::first())
+                .await?,
+        );
         Ok(TagDetail {
             tag: tag_view(tag),
             articles,
@@ -107,9 +111,11 @@ impl ContentService {
             author: Some(author.slug.clone()),
             ..Default::default()
         };
-        let articles = self
-            .article_page(filter, PageRequest::<ArticleCursor>::first())
-            .await?;
+        let articles = ArticlePage::clone(
+            &*self
+                .article_page(filter, PageRequest::<ArticleCursor>::first())
+                .await?,
+        );
         Ok(AuthorDetail {
             author: author_view(author),
             articles,
@@ -123,9 +129,11 @@ impl ContentService {
             section: Some(section.slug.clone()),
             ..Default::default()
         };
-        let articles = self
-            .article_page(filter, PageRequest::<ArticleCursor>::first())
-            .await?;
+        let articles = ArticlePage::clone(
+            &*self
+                .article_page(filter, PageRequest::<ArticleCursor>::first())
+                .await?,
+        );
         Ok(SectionDetail {
             id: section.id,
             slug: section.slug.clone(),

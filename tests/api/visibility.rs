@@ -140,10 +140,22 @@ async fn a_scheduled_article_appears_by_itself_when_its_time_comes() {
     .await;
 
     app.get_problem("/v1/articles/on-the-hour", 404).await;
+    // Read (and so cache) the lists it will join before its time comes.
+    let before = app.get_json("/v1/articles?limit=1").await;
+    assert_ne!(before["items"][0]["slug"], "on-the-hour");
+    let section = app.get_json("/v1/sections/middle-east").await;
+    assert_ne!(section["articles"]["items"][0]["slug"], "on-the-hour");
+    let newest = "{ articles(first: 1) { edges { node { slug } } } }";
+    let gql = app.graphql(newest, json!({})).await;
+    assert_ne!(gql["data"]["articles"]["edges"][0]["node"]["slug"], "on-the-hour");
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
 
     let article = app.get_json("/v1/articles/on-the-hour").await;
     assert_eq!(article["slug"], "on-the-hour");
     let first = app.get_json("/v1/articles?limit=1").await;
     assert_eq!(first["items"][0]["slug"], "on-the-hour");
+    let section = app.get_json("/v1/sections/middle-east").await;
+    assert_eq!(section["articles"]["items"][0]["slug"], "on-the-hour");
+    let gql = app.graphql(newest, json!({})).await;
+    assert_eq!(gql["data"]["articles"]["edges"][0]["node"]["slug"], "on-the-hour");
 }

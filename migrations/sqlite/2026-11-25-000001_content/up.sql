@@ -54,7 +54,6 @@ CREATE TABLE articles (
     subtitle TEXT NOT NULL DEFAULT '',
     dateline TEXT NOT NULL DEFAULT '',
     excerpt TEXT NOT NULL DEFAULT '',
-    body TEXT NOT NULL DEFAULT '[]',
     status TEXT NOT NULL CHECK (status IN ('draft', 'scheduled', 'published', 'archived')),
     published_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL,
@@ -66,7 +65,9 @@ CREATE TABLE articles (
     comment_status TEXT NOT NULL DEFAULT 'open' CHECK (comment_status IN ('open', 'closed')),
     word_count INTEGER NOT NULL DEFAULT 0,
     reading_time_minutes INTEGER NOT NULL DEFAULT 0,
-    version INTEGER NOT NULL DEFAULT 1
+    version INTEGER NOT NULL DEFAULT 1,
+    -- Last, so that reading the other columns never walks a long body's overflow pages.
+    body TEXT NOT NULL DEFAULT '[]'
 );
 -- Public lists walk these newest first and stop after one page. They are partial indexes
 -- over the statuses that can be public; queries repeat the predicate as literal SQL so that
@@ -75,7 +76,6 @@ CREATE INDEX articles_public_order ON articles (published_at DESC, id DESC)
     WHERE status IN ('published', 'scheduled');
 CREATE INDEX articles_public_section ON articles (section_id, published_at DESC, id DESC)
     WHERE status IN ('published', 'scheduled');
-CREATE INDEX articles_editorial ON articles (status, updated_at DESC, id DESC);
 
 CREATE TABLE article_sections (
     article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Read-path benchmark: builds the release binary, generates a synthetic newsroom, starts the
+# server, and measures it with wrk next to nginx serving the very same article bytes from a
+# file (the ceiling of this machine). Prints a Markdown table and writes it to
+# bench/out/results-<backend>.md.
+#
+#   bench/run.sh                    # SQLite, 100,000 articles
+#   BACKEND=postgres bench/run.sh   # PostgreSQL at $BENCH_POSTGRES_URL
+#   ARTICLES=20000 DURATION=5 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ARTICLES=${ARTICLES:-100000}
+BACKEND=${BACKEND:-sqlite}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-10}
+PORT=${PORT:-18080}
+NGINX_PORT=${NGINX_PORT:-18081}
+OUT=bench/out
+mkdir -p "$OUT"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need wrk || ! need nginx; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq wrk nginx-light >/dev/null 2>&1 || apt-get install -y -qq wrk nginx >/dev/null
+fi
+
+cargo build --release --quiet
+BIN=target/release/masthead
+
+case "$BACKEND" in
+  sqlite)
+    DB_FILE="$PWD/$OUT/bench-$ARTICLES.db"
+    DATABASE_URL="sqlite://$DB_FILE"
+    ;;
+  postgres)
+    BASE=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+    DBNAME="masthead_bench_$ARTICLES"
+    DATABASE_URL="${BASE%/*}/$DBNAME"
+    ;;
+  *) echo "BACKEND must be sqlite or postgres" >&2; exit 2 ;;
+esac
+export DATABASE_URL
+
+# The data set is generated once per size and backend, then reused.
+STAMP="$OUT/generated-$BACKEND-$ARTICLES.txt"
+if [ ! -f "$STAMP" ]; then
+  if [ "$BACKEND" = postgres ]; then
+    psql "$BASE" -qc "DROP DATABASE IF EXISTS $DBNAME WITH (FORCE)" -c "CREATE DATABASE $DBNAME"
+  else
+    rm -f "$DB_FILE" "$DB_FILE-wal" "$DB_FILE-shm"
+  fi
+  "$BIN" seed synthetic --articles "$ARTICLES" --seed 1 | tee "$STAMP"
+  if [ "$BACKEND" = postgres ]; then
+    psql "$DATABASE_URL" -Atc "SELECT 'database size: ' || pg_size_pretty(pg_database_size(current_database()))" | tee -a "$STAMP"
+  else
+    "$BIN" migrate >/dev/null
+    echo "database size: $(du -h "$DB_FILE" | cut -f1)" | tee -a "$STAMP"
+  fi
+fi
+
+"$BIN" serve --bind "127.0.0.1:$PORT" >"$OUT/server.log" 2>&1 &
+SERVER=$!
+NGINX_DIR=$(mktemp -d)
+chmod 755 "$NGINX_DIR" # nginx workers run unprivileged and must read the file
+cleanup() {
+  kill "$SERVER" 2>/dev/null || true
+  [ -f "$NGINX_DIR/nginx.pid" ] && kill "$(cat "$NGINX_DIR/nginx.pid")" 2>/dev/null || true
+  rm -rf "$NGINX_DIR"
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+  sleep 0.2
+done
+
+API="http://127.0.0.1:$PORT"
+SLUG=$(curl -sf "$API/v1/articles?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
+SECTION=world
+PAGE2=$(curl -sf "$API/v1/articles?section=$SECTION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["next_cursor"])')
+PAGE3=$(curl -sf "$API/v1/articles?section=$SECTION&cursor=$PAGE2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["next_cursor"])')
+
+# nginx serves the exact bytes of the article response from a file.
+mkdir -p "$NGINX_DIR/www"
+curl -sf "$API/v1/articles/$SLUG" -o "$NGINX_DIR/www/article.json"
+cat >"$NGINX_DIR/nginx.conf" <<CONF
+worker_processes 2;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $NGINX_DIR/www;
+    location / { default_type application/json; }
+  }
+}
+CONF
+nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR"
+sleep 0.5
+
+QUERY='query($s: String) { article(slug: $s) { id slug title subtitle dateline excerpt publishedAt updatedAt section { slug name } sectionPath { slug name } sections { slug name } tags { id slug name } authors { slug name title avatarUrl role } featuredMedia { url alt caption credit width height } corrections { notedAt note } body { format blocks } language commentStatus wordCount readingTimeMinutes } }'
+BODY=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "variables": {"s": sys.argv[2]}}))' "$QUERY" "$SLUG")
+cat >"$OUT/graphql.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [==[$BODY]==]
+LUA
+
+run() { # name url [script]
+  local name=$1 url=$2 script=${3:-}
+  local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  # A short warm-up fills caches and the connection pool before measuring.
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s ${script:+-s "$script"} "$url" >/dev/null 2>&1 || true
+  local out
+  out=$(wrk "${args[@]}" "$url")
+  echo "$out" >"$OUT/wrk-$name.txt"
+  python3 - "$name" <<PY
+import re, sys
+out = open("$OUT/wrk-$name.txt").read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+def pct(p):
+    m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % p, out, re.M)
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+print("%s|%.0f|%.2f|%.2f|%s" % (sys.argv[1], rps, pct(50), pct(99), errors.group(1) if errors else "0"))
+PY
+}
+
+ROWS=()
+ROWS+=("$(run "nginx static file (ceiling)" "http://127.0.0.1:$NGINX_PORT/article.json")")
+ROWS+=("$(run "REST article by slug" "$API/v1/articles/$SLUG")")
+ROWS+=("$(run "GraphQL article by slug" "$API/graphql" "$OUT/graphql.lua")")
+ROWS+=("$(run "REST section first page" "$API/v1/articles?section=$SECTION")")
+ROWS+=("$(run "REST section third page (cursor)" "$API/v1/articles?section=$SECTION&cursor=$PAGE3")")
+
+CEILING=$(echo "${ROWS[0]}" | cut -d'|' -f2)
+{
+  echo "Masthead read benchmark: $BACKEND, $ARTICLES articles, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) cores, $(date -u +%Y-%m-%d)"
+  echo
+  sed 's/^/    /' "$STAMP"
+  echo
+  echo "| request | requests/s | vs nginx | p50 ms | p99 ms | non-2xx |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for row in "${ROWS[@]}"; do
+    IFS='|' read -r name rps p50 p99 errs <<<"$row"
+    ratio=$(python3 -c "print('%.2f' % ($rps / $CEILING))")
+    echo "| $name | $rps | $ratio | $p50 | $p99 | $errs |"
+  done
+  echo
+  echo "Server RSS after the run: $(ps -o rss= -p "$SERVER" | awk '{printf "%.0f MiB", $1/1024}')"
+} | tee "$OUT/results-$BACKEND.md"

@@ -1,0 +1,81 @@
+//! A short-lived cache of what public reads assemble. An entry lives for the configured TTL,
+//! and never past the next scheduled publication time, so a scheduled article still appears
+//! exactly on time. Writes made through this process clear it (`ContentService::invalidate`);
+//! other instances see a change within the TTL, the same bound a CDN gives.
+
+use std::hash::Hash;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+use moka::Expiry;
+use moka::sync::Cache;
+
+pub(super) struct Entry<V> {
+    pub value: Arc<V>,
+    lifetime: Duration,
+}
+
+// By hand: the derive would ask `V: Clone`, but only the `Arc` is cloned.
+impl<V> Clone for Entry<V> {
+    fn clone(&self) -> Self {
+        Entry {
+            value: self.value.clone(),
+            lifetime: self.lifetime,
+        }
+    }
+}
+
+struct UntilHorizon;
+
+impl<K, V> Expiry<K, Entry<V>> for UntilHorizon {
+    fn expire_after_create(&self, _key: &K, value: &Entry<V>, _created_at: Instant) -> Option<Duration> {
+        Some(value.lifetime)
+    }
+}
+
+pub(super) struct ReadCache<K, V> {
+    cache: Option<Cache<K, Entry<V>>>,
+    ttl: Duration,
+}
+
+impl<K, V> ReadCache<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    /// `ttl` zero turns caching off; `weigh` estimates an entry's bytes against `max_bytes`.
+    pub fn new(ttl: Duration, max_bytes: u64, weigh: fn(&V) -> u32) -> ReadCache<K, V> {
+        let cache = (!ttl.is_zero()).then(|| {
+            Cache::builder()
+                .max_capacity(max_bytes)
+                .weigher(move |_k: &K, e: &Entry<V>| weigh(&e.value))
+                .expire_after(UntilHorizon)
+                .build()
+        });
+        ReadCache { cache, ttl }
+    }
+
+    pub fn get(&self, key: &K) -> Option<Arc<V>> {
+        self.cache.as_ref()?.get(key).map(|e| e.value)
+    }
+
+    /// Keeps `value` until the TTL passes or `horizon` (the next scheduled publication,
+    /// read at `now`) comes, whichever is first.
+    pub fn insert(&self, key: K, value: Arc<V>, now: NaiveDateTime, horizon: Option<NaiveDateTime>) {
+        let Some(cache) = &self.cache else { return };
+        let until_horizon = horizon
+            .map(|h| (h - now).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(Duration::MAX);
+        let lifetime = self.ttl.min(until_horizon);
+        if !lifetime.is_zero() {
+            cache.insert(key, Entry { value, lifetime });
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Some(cache) = &self.cache {
+            cache.invalidate_all();
+        }
+    }
+}
