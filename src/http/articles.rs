@@ -58,7 +58,7 @@ pub async fn list(
         params::present(&q.cursor),
         ("limit", "cursor"),
     )?;
-    cache::public_json(&req, &content.article_page(filter, page).await?)
+    cache::public(&req, &content, async { content.article_page(filter, page).await }).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -87,8 +87,6 @@ pub async fn by_slug(
     query: web::Query<ArticleParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params::body_format(&query.body)?;
-    let article = content
-        .article(ArticleLookup::Slug(slug.into_inner()), format)
-        .await?;
-    cache::public_json(&req, &article)
+    let lookup = ArticleLookup::Slug(slug.into_inner());
+    cache::public(&req, &content, async { content.article(lookup, format).await }).await
 }

@@ -1,13 +1,16 @@
 //! HTTP caching of public reads: a strong ETag over the exact bytes sent, `304 Not
 //! Modified` when the client already has them, and a shared-cache lifetime.
 
+use std::future::Future;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::service::ContentService;
 
 /// How long browsers, apps and CDNs may reuse a public response.
 #[derive(Debug, Clone)]
@@ -31,9 +34,30 @@ impl CachePolicy {
     }
 }
 
-/// Serialises `value` and answers it as a cacheable JSON response.
-pub fn public_json<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpResponse, AppError> {
-    let bytes = serde_json::to_vec(value).map_err(AppError::internal)?;
+/// Answers a public GET from the response cache when the same URL was answered moments ago;
+/// otherwise awaits `produce`, answers it and keeps the bytes (see
+/// `ContentService::cache_response` for how long).
+pub async fn public<T, F>(
+    req: &HttpRequest,
+    content: &ContentService,
+    produce: F,
+) -> Result<HttpResponse, AppError>
+where
+    T: Serialize,
+    F: Future<Output = Result<T, AppError>>,
+{
+    let key = format!("rest\0{}", req.uri());
+    if let Some(body) = content.cached_response(&key) {
+        return Ok(respond(req, body.as_ref().clone()));
+    }
+    let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
+    if let Err(e) = content.cache_response(key, Arc::new(bytes.clone())).await {
+        tracing::debug!(error = %e, "response not cached");
+    }
+    Ok(respond(req, bytes))
+}
+
+fn respond(req: &HttpRequest, bytes: Vec<u8>) -> HttpResponse {
     let policy = req
         .app_data::<actix_web::web::Data<CachePolicy>>()
         .map(|p| p.get_ref().clone())
@@ -41,17 +65,17 @@ pub fn public_json<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpRes
     let etag = etag_of(&bytes);
     let cache_control = policy.header();
     if matches_etag(req, &etag) {
-        return Ok(HttpResponse::NotModified()
+        return HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
             .insert_header((header::CACHE_CONTROL, cache_control))
-            .finish());
+            .finish();
     }
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::VARY, "Accept-Encoding"))
-        .body(bytes))
+        .body(bytes)
 }
 
 fn etag_of(bytes: &[u8]) -> String {

@@ -11,7 +11,7 @@ use crate::service::views::{SectionDetail, SectionTreeView};
 )]
 #[get("/v1/sections")]
 pub async fn tree(req: HttpRequest, content: Content) -> Result<HttpResponse, AppError> {
-    cache::public_json(&req, &content.sections().await?)
+    cache::public(&req, &content, async { content.sections().await }).await
 }
 
 /// A section: its place in the tree and its first page of articles (sub-sections included;
@@ -30,5 +30,5 @@ pub async fn by_slug(
     content: Content,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    cache::public_json(&req, &content.section_detail(&slug).await?)
+    cache::public(&req, &content, async { content.section_detail(&slug).await }).await
 }

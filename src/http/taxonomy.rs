@@ -37,7 +37,7 @@ pub async fn tags(
         params::present(&query.cursor),
         ("limit", "cursor"),
     )?;
-    cache::public_json(&req, &content.tag_page(page).await?)
+    cache::public(&req, &content, async { content.tag_page(page).await }).await
 }
 
 /// A tag and its newest articles (further pages: `/v1/articles?tag=`).
@@ -55,7 +55,7 @@ pub async fn tag(
     content: Content,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    cache::public_json(&req, &content.tag_detail(&slug).await?)
+    cache::public(&req, &content, async { content.tag_detail(&slug).await }).await
 }
 
 /// Authors in alphabetical order.
@@ -78,7 +78,7 @@ pub async fn authors(
         params::present(&query.cursor),
         ("limit", "cursor"),
     )?;
-    cache::public_json(&req, &content.author_page(page).await?)
+    cache::public(&req, &content, async { content.author_page(page).await }).await
 }
 
 /// An author and their newest articles (further pages: `/v1/articles?author=`).
@@ -96,5 +96,5 @@ pub async fn author(
     content: Content,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    cache::public_json(&req, &content.author_detail(&slug).await?)
+    cache::public(&req, &content, async { content.author_detail(&slug).await }).await
 }
