@@ -12,24 +12,66 @@ pub enum AppError {
     NotFound { detail: String },
     #[error("{detail}")]
     InvalidParameter { parameter: String, detail: String },
+    /// Input that parsed but breaks a rule; every field at fault is listed.
+    #[error("the input is not valid: {}", summarise(.0))]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// The caller edited a version that is no longer current.
+    #[error("{0}")]
+    Conflict(String),
+    /// The target is still referenced and cannot be removed.
+    #[error("{0}")]
+    InUse(String),
+    #[error("too many requests; retry in {retry_after_seconds} s")]
+    RateLimited { retry_after_seconds: u64 },
     #[error("the database is not available")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
 
+/// One field at fault in a request body.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct FieldError {
+    /// The field, as the client named it (`title`, `authors[1].slug`).
+    pub field: String,
+    /// Stable machine-readable code, e.g. `required`, `too_long`, `unknown`, `taken`.
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), code: code.to_owned(), message: message.into() }
+    }
+}
+
+fn summarise(errors: &[FieldError]) -> String {
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+}
+
 impl AppError {
     pub fn not_found(what: &str, key: impl std::fmt::Display) -> AppError {
-        AppError::NotFound {
-            detail: format!("no {what} {key}"),
-        }
+        AppError::NotFound { detail: format!("no {what} {key}") }
     }
 
     pub fn invalid(parameter: impl Into<String>, detail: impl Into<String>) -> AppError {
-        AppError::InvalidParameter {
-            parameter: parameter.into(),
-            detail: detail.into(),
-        }
+        AppError::InvalidParameter { parameter: parameter.into(), detail: detail.into() }
+    }
+
+    pub fn field(field: impl Into<String>, code: &str, message: impl Into<String>) -> AppError {
+        AppError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn unauthenticated(detail: impl Into<String>) -> AppError {
+        AppError::Unauthenticated(detail.into())
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> AppError {
+        AppError::Forbidden(detail.into())
     }
 
     pub fn internal(e: impl Into<anyhow::Error>) -> AppError {
@@ -45,6 +87,12 @@ impl AppError {
         match self {
             AppError::NotFound { .. } => "not_found",
             AppError::InvalidParameter { .. } => "invalid_parameter",
+            AppError::Validation(_) => "validation_failed",
+            AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Conflict(_) => "conflict",
+            AppError::InUse(_) => "in_use",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -54,6 +102,12 @@ impl AppError {
         match self {
             AppError::NotFound { .. } => "Not found",
             AppError::InvalidParameter { .. } => "Invalid parameter",
+            AppError::Validation(_) => "Validation failed",
+            AppError::Unauthenticated(_) => "Authentication required",
+            AppError::Forbidden(_) => "Forbidden",
+            AppError::Conflict(_) => "Version conflict",
+            AppError::InUse(_) => "Still in use",
+            AppError::RateLimited { .. } => "Too many requests",
             AppError::Unavailable(_) => "Service unavailable",
             AppError::Internal(_) => "Internal server error",
         }
@@ -66,11 +120,18 @@ impl AppError {
         }
     }
 
+    fn field_errors(&self) -> Option<&[FieldError]> {
+        match self {
+            AppError::Validation(errors) => Some(errors),
+            _ => None,
+        }
+    }
+
     /// Logs what the client is not told, once, where the error becomes a response.
     fn log(&self) {
         match self {
-            AppError::Internal(e) => tracing::error!(error = ?e, "request failed"),
-            AppError::Unavailable(e) => tracing::warn!(error = ?e, "database unavailable"),
+            AppError::Internal(e) => tracing::error!(error = %format!("{e:#}"), "request failed"),
+            AppError::Unavailable(e) => tracing::warn!(error = %format!("{e:#}"), "database unavailable"),
             _ => {}
         }
     }
@@ -83,6 +144,7 @@ impl AppError {
             detail: self.to_string(),
             code: self.code().to_owned(),
             parameter: self.parameter().map(str::to_owned),
+            errors: self.field_errors().map(<[FieldError]>::to_vec),
         }
     }
 }
@@ -109,6 +171,9 @@ pub struct Problem {
     /// The query or path parameter at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// Every field at fault, for `validation_failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
 }
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -118,6 +183,12 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::InUse(_) => StatusCode::CONFLICT,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -125,10 +196,18 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         self.log();
-        HttpResponse::build(self.status_code())
-            .content_type(PROBLEM_JSON)
-            .insert_header(("cache-control", "no-store"))
-            .json(self.problem())
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON).insert_header(("cache-control", "no-store"));
+        match self {
+            AppError::RateLimited { retry_after_seconds } => {
+                response.insert_header(("retry-after", retry_after_seconds.to_string()));
+            }
+            AppError::Unauthenticated(_) => {
+                response.insert_header(("www-authenticate", "Bearer"));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
     }
 }
 
@@ -141,10 +220,27 @@ impl async_graphql::ErrorExtensions for AppError {
         };
         let code = self.code().to_ascii_uppercase();
         let parameter = self.parameter().map(str::to_owned);
+        let errors = self.field_errors().map(|errors| {
+            async_graphql::Value::List(
+                errors
+                    .iter()
+                    .map(|e| {
+                        let mut map = async_graphql::indexmap::IndexMap::new();
+                        map.insert(async_graphql::Name::new("field"), async_graphql::Value::from(e.field.clone()));
+                        map.insert(async_graphql::Name::new("code"), async_graphql::Value::from(e.code.clone()));
+                        map.insert(async_graphql::Name::new("message"), async_graphql::Value::from(e.message.clone()));
+                        async_graphql::Value::Object(map)
+                    })
+                    .collect(),
+            )
+        });
         async_graphql::Error::new(message).extend_with(|_, ext| {
             ext.set("code", code);
             if let Some(p) = parameter {
                 ext.set("parameter", p);
+            }
+            if let Some(errors) = errors {
+                ext.set("errors", errors);
             }
         })
     }
@@ -160,6 +256,12 @@ mod tests {
         let cases = [
             (AppError::not_found("article", "x"), 404, "not_found"),
             (AppError::invalid("limit", "too big"), 400, "invalid_parameter"),
+            (AppError::field("title", "required", "Give a title."), 422, "validation_failed"),
+            (AppError::unauthenticated("no token"), 401, "unauthenticated"),
+            (AppError::forbidden("no"), 403, "forbidden"),
+            (AppError::Conflict("old version".into()), 412, "conflict"),
+            (AppError::InUse("has articles".into()), 409, "in_use"),
+            (AppError::RateLimited { retry_after_seconds: 3 }, 429, "rate_limited"),
             (AppError::unavailable(anyhow::anyhow!("down")), 503, "unavailable"),
             (AppError::internal(anyhow::anyhow!("boom")), 500, "internal"),
         ];
@@ -169,10 +271,7 @@ mod tests {
             assert_eq!(problem.code, code);
             let gql = err.extend();
             let ext = gql.extensions.expect("extensions");
-            assert_eq!(
-                ext.get("code"),
-                Some(&async_graphql::Value::from(code.to_ascii_uppercase()))
-            );
+            assert_eq!(ext.get("code"), Some(&async_graphql::Value::from(code.to_ascii_uppercase())));
         }
     }
 
@@ -181,5 +280,17 @@ mod tests {
         let err = AppError::internal(anyhow::anyhow!("no such table: articles"));
         assert!(!err.problem().detail.contains("table"));
         assert!(!err.extend().message.contains("table"));
+    }
+
+    #[test]
+    fn validation_lists_every_field() {
+        let err = AppError::Validation(vec![
+            FieldError::new("title", "required", "Give a title."),
+            FieldError::new("section", "unknown", "No such section."),
+        ]);
+        let problem = err.problem();
+        assert_eq!(problem.errors.as_ref().map(Vec::len), Some(2));
+        let ext = err.extend().extensions.expect("extensions");
+        assert!(matches!(ext.get("errors"), Some(async_graphql::Value::List(l)) if l.len() == 2));
     }
 }

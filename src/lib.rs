@@ -1,5 +1,6 @@
 //! Masthead: a headless content API for news publishers.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod content;

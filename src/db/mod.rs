@@ -5,11 +5,14 @@
 //! `MultiConnection` backend because its query builder only covers the common subset of
 //! both dialects (no upserts, fewer operators), and the later issues need the rest.
 
+pub mod accounts;
 pub mod articles;
+pub mod editorial;
 mod migrations;
 pub mod schema;
 pub mod seed_writes;
 pub mod taxonomy;
+pub mod taxonomy_writes;
 mod url;
 
 use std::sync::Arc;
@@ -65,9 +68,9 @@ impl DbConn {
                 finish(self, out)
             }
             DbConn::Sqlite(c) => {
-                use diesel::connection::TransactionManager;
-                type Tm = <SqliteConnection as Connection>::TransactionManager;
-                Tm::begin_transaction(c)?;
+                // IMMEDIATE takes the write lock up front: two writers then queue on the
+                // busy timeout instead of one failing when it upgrades a read lock.
+                diesel::connection::AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
                 let out = f(self);
                 finish(self, out)
             }

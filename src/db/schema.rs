@@ -73,6 +73,7 @@ diesel::table! {
         reading_time_minutes -> Integer,
         version -> Integer,
         body -> Text,
+        created_by -> Nullable<BigInt>,
     }
 }
 
@@ -119,6 +120,84 @@ diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
 diesel::joinable!(corrections -> articles (article_id));
 
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        author_id -> Nullable<BigInt>,
+        password_hash -> Text,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        family -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        spent_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        scopes -> Text,
+        tier -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    revisions (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        version -> Integer,
+        actor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        summary -> Text,
+        content -> Text,
+    }
+}
+
+diesel::table! {
+    slug_redirects (slug) {
+        slug -> Text,
+        article_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        summary -> Text,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(revisions -> articles (article_id));
+diesel::joinable!(slug_redirects -> articles (article_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     sections,
     tags,
@@ -129,4 +208,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     article_authors,
     corrections,
+    users,
+    refresh_tokens,
+    api_keys,
+    revisions,
+    slug_redirects,
+    audit_log,
 );

@@ -78,6 +78,41 @@ impl ArticleBundle {
     }
 }
 
+/// Reads everything that hangs off one article.
+pub(crate) fn load_bundle(c: &mut DbConn, row: ArticleRow, body: &str) -> Result<ArticleBundle, AppError> {
+    let ids = [row.id];
+    let media_ids: Vec<i64> = row.featured_media_id.into_iter().collect();
+    let mut rel = Relations::load(c, &ids, &media_ids)?;
+    Ok(ArticleBundle {
+        blocks: Arc::new(relations::parse_body(row.id, body)?),
+        body_bytes: body.len(),
+        bylines: rel.bylines.remove(&row.id).unwrap_or_default(),
+        tags: rel.tags.remove(&row.id).unwrap_or_default(),
+        media: row.featured_media_id.and_then(|m| rel.media.remove(&m)),
+        corrections: relations::load_corrections(c, &ids)?.remove(&row.id).unwrap_or_default(),
+        secondary_sections: relations::load_secondary_sections(c, &ids)?.remove(&row.id).unwrap_or_default(),
+        row,
+    })
+}
+
+/// The public shape of an article.
+pub(crate) fn article_view(bundle: &ArticleBundle, tree: &SectionTree, format: BodyFormat) -> Article {
+    let row = &bundle.row;
+    let rel = Relations {
+        bylines: [(row.id, bundle.bylines.clone())].into(),
+        tags: [(row.id, bundle.tags.clone())].into(),
+        media: row.featured_media_id.zip(bundle.media.clone()).into_iter().collect(),
+    };
+    Article {
+        section_path: tree.path(row.section_id).into_iter().map(section_ref).collect(),
+        sections: bundle.secondary_sections.iter().filter_map(|&s| tree.reference(s)).collect(),
+        corrections: bundle.corrections.clone(),
+        comment_status: row.comment_status.clone(),
+        body: RenderedBody::new(&bundle.blocks, format),
+        summary: summary(row.clone(), &rel, tree),
+    }
+}
+
 /// What identifies one cached list page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct PageKey {
@@ -129,23 +164,7 @@ impl ContentService {
                 let Some((row, body)) = q::find_public(c, lookup.key(), now)? else {
                     return Ok((None, None));
                 };
-                let ids = [row.id];
-                let media_ids: Vec<i64> = row.featured_media_id.into_iter().collect();
-                let mut rel = Relations::load(c, &ids, &media_ids)?;
-                let bundle = ArticleBundle {
-                    blocks: Arc::new(relations::parse_body(row.id, &body)?),
-                    body_bytes: body.len(),
-                    bylines: rel.bylines.remove(&row.id).unwrap_or_default(),
-                    tags: rel.tags.remove(&row.id).unwrap_or_default(),
-                    media: row.featured_media_id.and_then(|m| rel.media.remove(&m)),
-                    corrections: relations::load_corrections(c, &ids)?
-                        .remove(&row.id)
-                        .unwrap_or_default(),
-                    secondary_sections: relations::load_secondary_sections(c, &ids)?
-                        .remove(&row.id)
-                        .unwrap_or_default(),
-                    row,
-                };
+                let bundle = load_bundle(c, row, &body)?;
                 Ok((Some(bundle), q::next_publication_after(c, now)?))
             })
             .await?;
@@ -164,28 +183,19 @@ impl ContentService {
             .article_bundle(lookup.clone())
             .await?
             .ok_or_else(|| AppError::not_found("article", lookup.describe()))?;
-        let row = &bundle.row;
-        let rel = Relations {
-            bylines: [(row.id, bundle.bylines.clone())].into(),
-            tags: [(row.id, bundle.tags.clone())].into(),
-            media: row
-                .featured_media_id
-                .zip(bundle.media.clone())
-                .into_iter()
-                .collect(),
-        };
-        Ok(Article {
-            section_path: tree.path(row.section_id).into_iter().map(section_ref).collect(),
-            sections: bundle
-                .secondary_sections
-                .iter()
-                .filter_map(|&s| tree.reference(s))
-                .collect(),
-            corrections: bundle.corrections.clone(),
-            comment_status: row.comment_status.clone(),
-            body: RenderedBody::new(&bundle.blocks, format),
-            summary: summary(row.clone(), &rel, &tree),
-        })
+        Ok(article_view(&bundle, &tree, format))
+    }
+
+    /// The slug an article now has, when `slug` is an old one of a public article.
+    pub async fn moved_to(&self, slug: &str) -> Result<Option<String>, AppError> {
+        let slug = slug.to_owned();
+        let now = self.now();
+        self.db
+            .run(move |c| {
+                let Some(id) = crate::db::editorial::redirect_owner(c, &slug)? else { return Ok(None) };
+                Ok(q::find_public(c, ArticleKey::Id(id), now)?.map(|(row, _)| row.slug))
+            })
+            .await
     }
 
     /// One page of public articles, newest first.

@@ -1,12 +1,13 @@
 //! The service layer: every rule about what is read and who sees it lives here. REST
 //! handlers and GraphQL resolvers only translate to and from these calls.
 
-mod articles;
+pub(crate) mod articles;
 mod cache;
 mod paging;
 mod relations;
 mod sections;
-mod taxonomy;
+pub(crate) mod taxonomy;
+pub mod editorial;
 pub mod views;
 
 use std::sync::Arc;
