@@ -5,9 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::Role;
+use crate::auth::keys::KeySettings;
 use crate::config::Settings;
 use crate::db::{DatabaseUrl, Db};
 use crate::seed;
+use crate::service::editorial::{NewUserInput, UserUpdate};
 use crate::startup::Application;
 use crate::telemetry::{self, LogFormat};
 
@@ -42,6 +45,63 @@ enum Command {
     Seed(SeedCommand),
     /// Write schema.graphql and openapi/openapi.json from the code.
     ExportSchema(ExportArgs),
+    /// Manage editorial users (create the first admin here).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user; the password comes from --password-stdin or MASTHEAD_PASSWORD.
+    Create(UserCreateArgs),
+    /// List users.
+    List(DbArgs),
+    /// Change a user's role.
+    SetRole(UserRoleArgs),
+    /// Disable a user and revoke their sessions.
+    Disable(UserEmailArgs),
+}
+
+#[derive(Debug, Args)]
+struct UserCreateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[arg(long)]
+    email: String,
+    /// Display name.
+    #[arg(long)]
+    name: String,
+    /// contributor, moderator, author, editor or admin.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    /// Slug of the author profile the user writes as.
+    #[arg(long)]
+    author: Option<String>,
+    /// Read the password from standard input (a password is never taken as an argument).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+struct UserRoleArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[arg(long)]
+    email: String,
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+}
+
+#[derive(Debug, Args)]
+struct UserEmailArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[arg(long)]
+    email: String,
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    Role::parse(raw).ok_or_else(|| "the role is contributor, moderator, author, editor or admin".to_owned())
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +140,37 @@ struct ServeArgs {
     /// next scheduled publication; writes through this server clear it at once.
     #[arg(long, env = "MASTHEAD_READ_CACHE_TTL", default_value_t = 5)]
     read_cache_ttl: u64,
+    /// Requests per second one address may make without a partner key (0: unlimited).
+    #[arg(long, env = "MASTHEAD_ANONYMOUS_RATE_LIMIT", default_value_t = 100)]
+    anonymous_rate_limit: u32,
+    #[command(flatten)]
+    keys: KeyArgs,
+}
+
+/// Token signing keys. With none, SQLite setups get a generated secret kept beside the
+/// database; PostgreSQL setups must configure one.
+#[derive(Debug, Args)]
+struct KeyArgs {
+    /// HS256 secret, at least 32 bytes.
+    #[arg(long, env = "MASTHEAD_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// Retired secrets that still verify tokens, comma-separated.
+    #[arg(
+        long,
+        env = "MASTHEAD_JWT_PREVIOUS_SECRETS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    jwt_previous_secrets: Vec<String>,
+    /// PEM private key (Ed25519 or RSA) to sign with instead of a secret.
+    #[arg(long, env = "MASTHEAD_JWT_PRIVATE_KEY")]
+    jwt_private_key: Option<PathBuf>,
+    /// PEM public keys that verify tokens, comma-separated; the first belongs to the private key.
+    #[arg(long, env = "MASTHEAD_JWT_PUBLIC_KEYS", value_delimiter = ',')]
+    jwt_public_keys: Vec<PathBuf>,
+    /// Lifetime of access tokens in seconds.
+    #[arg(long, env = "MASTHEAD_ACCESS_TOKEN_TTL", default_value_t = 900)]
+    access_token_ttl: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,6 +251,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
+        Command::User(command) => user(command),
         Command::ExportSchema(args) => {
             let written = crate::contracts::export(&args.out_dir)?;
             for path in written {
@@ -177,6 +269,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.workers = args.workers;
     settings.cache.max_age_seconds = args.cache_max_age;
     settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);
+    settings.anonymous_rate_limit = args.anonymous_rate_limit;
+    settings.keys = KeySettings {
+        secret: args.keys.jwt_secret,
+        previous_secrets: args.keys.jwt_previous_secrets,
+        private_key_file: args.keys.jwt_private_key,
+        public_key_files: args.keys.jwt_public_keys,
+        access_ttl: Some(std::time::Duration::from_secs(args.keys.access_token_ttl)),
+    };
     actix_web::rt::System::new().block_on(async move {
         let pool_size = settings.pool_size();
         let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size)).await??;
@@ -191,5 +291,68 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app.run_until_stopped().await?;
         tracing::info!("stopped");
         Ok(())
+    })
+}
+
+/// Offline user management: runs as the operator of the machine and issues no tokens.
+fn user(command: UserCommand) -> anyhow::Result<()> {
+    let db_args = match &command {
+        UserCommand::Create(a) => &a.db,
+        UserCommand::List(a) => a,
+        UserCommand::SetRole(a) => &a.db,
+        UserCommand::Disable(a) => &a.db,
+    };
+    let db = Db::connect(&db_args.url()?, 1)?;
+    let editorial = crate::service::editorial::EditorialService::offline(db);
+    match command {
+        UserCommand::Create(args) => {
+            let password = read_password(args.password_stdin)?;
+            let user = editorial.create_user_offline(NewUserInput {
+                email: args.email,
+                display_name: args.name,
+                role: args.role,
+                password,
+                author: args.author,
+            })?;
+            println!("created user {} ({}) as {}", user.id, user.email, user.role);
+        }
+        UserCommand::List(_) => {
+            for u in editorial.users_offline()? {
+                let state = if u.disabled { "disabled" } else { "active" };
+                println!("{}\t{}\t{}\t{}\t{}", u.id, u.email, u.role, state, u.display_name);
+            }
+        }
+        UserCommand::SetRole(args) => {
+            let u = editorial.update_user_offline(
+                &args.email,
+                UserUpdate {
+                    role: Some(args.role),
+                    ..Default::default()
+                },
+            )?;
+            println!("{} is now {}", u.email, u.role);
+        }
+        UserCommand::Disable(args) => {
+            let u = editorial.update_user_offline(
+                &args.email,
+                UserUpdate {
+                    disabled: Some(true),
+                    ..Default::default()
+                },
+            )?;
+            println!("{} is disabled and signed out everywhere", u.email);
+        }
+    }
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\n', '\r']).to_owned());
+    }
+    std::env::var("MASTHEAD_PASSWORD").map_err(|_| {
+        anyhow::anyhow!("give the password on standard input with --password-stdin, or in MASTHEAD_PASSWORD")
     })
 }

@@ -1,8 +1,10 @@
 //! Runtime settings of the server, gathered from flags and environment by the CLI.
 
+use crate::auth::keys::KeySettings;
 use crate::db::{Backend, DatabaseUrl};
 use crate::http::CachePolicy;
 use crate::service::ContentSettings;
+use crate::service::editorial::EditorialSettings;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -15,6 +17,11 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub cache: CachePolicy,
     pub content: ContentSettings,
+    pub editorial: EditorialSettings,
+    /// Where the token signing keys come from.
+    pub keys: KeySettings,
+    /// Requests per second one address may make without a key (0: unlimited).
+    pub anonymous_rate_limit: u32,
     /// Whether SIGINT/SIGTERM stop the server (off when a test hosts several servers).
     pub handle_signals: bool,
 }
@@ -28,6 +35,9 @@ impl Settings {
             workers: None,
             cache: CachePolicy::default(),
             content: ContentSettings::default(),
+            editorial: EditorialSettings::default(),
+            keys: KeySettings::default(),
+            anonymous_rate_limit: 100,
             handle_signals: true,
         }
     }

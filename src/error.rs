@@ -45,21 +45,34 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> FieldError {
-        FieldError { field: field.into(), code: code.to_owned(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
 fn summarise(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl AppError {
     pub fn not_found(what: &str, key: impl std::fmt::Display) -> AppError {
-        AppError::NotFound { detail: format!("no {what} {key}") }
+        AppError::NotFound {
+            detail: format!("no {what} {key}"),
+        }
     }
 
     pub fn invalid(parameter: impl Into<String>, detail: impl Into<String>) -> AppError {
-        AppError::InvalidParameter { parameter: parameter.into(), detail: detail.into() }
+        AppError::InvalidParameter {
+            parameter: parameter.into(),
+            detail: detail.into(),
+        }
     }
 
     pub fn field(field: impl Into<String>, code: &str, message: impl Into<String>) -> AppError {
@@ -197,7 +210,9 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         self.log();
         let mut response = HttpResponse::build(self.status_code());
-        response.content_type(PROBLEM_JSON).insert_header(("cache-control", "no-store"));
+        response
+            .content_type(PROBLEM_JSON)
+            .insert_header(("cache-control", "no-store"));
         match self {
             AppError::RateLimited { retry_after_seconds } => {
                 response.insert_header(("retry-after", retry_after_seconds.to_string()));
@@ -226,9 +241,18 @@ impl async_graphql::ErrorExtensions for AppError {
                     .iter()
                     .map(|e| {
                         let mut map = async_graphql::indexmap::IndexMap::new();
-                        map.insert(async_graphql::Name::new("field"), async_graphql::Value::from(e.field.clone()));
-                        map.insert(async_graphql::Name::new("code"), async_graphql::Value::from(e.code.clone()));
-                        map.insert(async_graphql::Name::new("message"), async_graphql::Value::from(e.message.clone()));
+                        map.insert(
+                            async_graphql::Name::new("field"),
+                            async_graphql::Value::from(e.field.clone()),
+                        );
+                        map.insert(
+                            async_graphql::Name::new("code"),
+                            async_graphql::Value::from(e.code.clone()),
+                        );
+                        map.insert(
+                            async_graphql::Name::new("message"),
+                            async_graphql::Value::from(e.message.clone()),
+                        );
                         async_graphql::Value::Object(map)
                     })
                     .collect(),
@@ -256,12 +280,22 @@ mod tests {
         let cases = [
             (AppError::not_found("article", "x"), 404, "not_found"),
             (AppError::invalid("limit", "too big"), 400, "invalid_parameter"),
-            (AppError::field("title", "required", "Give a title."), 422, "validation_failed"),
+            (
+                AppError::field("title", "required", "Give a title."),
+                422,
+                "validation_failed",
+            ),
             (AppError::unauthenticated("no token"), 401, "unauthenticated"),
             (AppError::forbidden("no"), 403, "forbidden"),
             (AppError::Conflict("old version".into()), 412, "conflict"),
             (AppError::InUse("has articles".into()), 409, "in_use"),
-            (AppError::RateLimited { retry_after_seconds: 3 }, 429, "rate_limited"),
+            (
+                AppError::RateLimited {
+                    retry_after_seconds: 3,
+                },
+                429,
+                "rate_limited",
+            ),
             (AppError::unavailable(anyhow::anyhow!("down")), 503, "unavailable"),
             (AppError::internal(anyhow::anyhow!("boom")), 500, "internal"),
         ];
@@ -271,7 +305,10 @@ mod tests {
             assert_eq!(problem.code, code);
             let gql = err.extend();
             let ext = gql.extensions.expect("extensions");
-            assert_eq!(ext.get("code"), Some(&async_graphql::Value::from(code.to_ascii_uppercase())));
+            assert_eq!(
+                ext.get("code"),
+                Some(&async_graphql::Value::from(code.to_ascii_uppercase()))
+            );
         }
     }
 

@@ -3,13 +3,18 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
+use std::sync::Arc;
+
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 
+use crate::auth::keys;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::service::ContentService;
+use crate::service::editorial::EditorialService;
 use crate::{graphql, http};
 
 pub struct Application {
@@ -31,14 +36,21 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let content = ContentService::new(db, &settings.content);
-        let schema = web::Data::new(graphql::schema(content.clone()));
+        let tokens = Arc::new(keys::load(&settings.keys, &settings.database_url)?);
+        let content = ContentService::new(db.clone(), &settings.content);
+        let editorial = EditorialService::new(db, content.clone(), tokens, settings.editorial.clone());
+        let schema = web::Data::new(graphql::schema(content.clone(), editorial.clone()));
         let content_data = web::Data::new(content.clone());
+        let editorial_data = web::Data::new(editorial);
+        let limits = web::Data::new(http::gate::RateLimits::new(settings.anonymous_rate_limit));
         let cache = web::Data::new(settings.cache.clone());
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(http::gate::gate))
                 .wrap(TracingLogger::default())
                 .app_data(content_data.clone())
+                .app_data(editorial_data.clone())
+                .app_data(limits.clone())
                 .app_data(schema.clone())
                 .app_data(cache.clone())
                 .configure(http::configure)

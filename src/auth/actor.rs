@@ -48,7 +48,9 @@ impl Actor {
         match self {
             Actor::User(u) => Ok(u),
             Actor::Key(_) => Err(AppError::forbidden("partner keys cannot use the editorial API")),
-            Actor::Anonymous => Err(AppError::unauthenticated("sign in: send an access token as `Authorization: Bearer`")),
+            Actor::Anonymous => Err(AppError::unauthenticated(
+                "sign in: send an access token as `Authorization: Bearer`",
+            )),
         }
     }
 
@@ -58,7 +60,10 @@ impl Actor {
         if user.role >= role {
             Ok(user)
         } else {
-            Err(AppError::forbidden(format!("this needs the {role} role or higher; you are {}", user.role)))
+            Err(AppError::forbidden(format!(
+                "this needs the {role} role or higher; you are {}",
+                user.role
+            )))
         }
     }
 }

@@ -51,7 +51,10 @@ pub fn load(settings: &KeySettings, database: &DatabaseUrl) -> anyhow::Result<To
     secrets.extend(settings.previous_secrets.iter().map(|s| s.clone().into_bytes()));
     for s in &secrets {
         if s.len() < MIN_SECRET_BYTES {
-            anyhow::bail!("a JWT secret must be at least {MIN_SECRET_BYTES} bytes long; this one has {}", s.len());
+            anyhow::bail!(
+                "a JWT secret must be at least {MIN_SECRET_BYTES} bytes long; this one has {}",
+                s.len()
+            );
         }
     }
     Ok(TokenKeys::hmac(&secrets, ttl))
@@ -64,7 +67,10 @@ fn from_files(private: &Path, public: &[PathBuf], ttl: Duration) -> anyhow::Resu
     } else if let Ok(k) = EncodingKey::from_rsa_pem(&pem) {
         (Algorithm::RS256, k)
     } else {
-        anyhow::bail!("{} is neither an Ed25519 nor an RSA private key in PEM", private.display());
+        anyhow::bail!(
+            "{} is neither an Ed25519 nor an RSA private key in PEM",
+            private.display()
+        );
     };
     if public.is_empty() {
         anyhow::bail!("MASTHEAD_JWT_PUBLIC_KEYS must list the public key of MASTHEAD_JWT_PRIVATE_KEY");
@@ -77,7 +83,10 @@ fn from_files(private: &Path, public: &[PathBuf], ttl: Duration) -> anyhow::Resu
             _ => DecodingKey::from_rsa_pem(&pem),
         }
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        verifying.push(VerifyingKey { kid: kid_of(&pem), key });
+        verifying.push(VerifyingKey {
+            kid: kid_of(&pem),
+            key,
+        });
     }
     // The first public key belongs to the private key: its kid names what we sign.
     let signing_kid = verifying[0].kid.clone();

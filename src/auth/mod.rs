@@ -13,7 +13,18 @@ use utoipa::ToSchema;
 
 /// Editorial roles, from least to most: each can do what the ones before it can.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema, async_graphql::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    async_graphql::Enum,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -30,7 +41,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Contributor, Role::Moderator, Role::Author, Role::Editor, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Contributor,
+        Role::Moderator,
+        Role::Author,
+        Role::Editor,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -79,7 +79,10 @@ impl TokenKeys {
     pub fn hmac(secrets: &[Vec<u8>], access_ttl: Duration) -> TokenKeys {
         let verifying = secrets
             .iter()
-            .map(|s| VerifyingKey { kid: super::keys::kid_of(s), key: DecodingKey::from_secret(s) })
+            .map(|s| VerifyingKey {
+                kid: super::keys::kid_of(s),
+                key: DecodingKey::from_secret(s),
+            })
             .collect();
         TokenKeys::new(
             Algorithm::HS256,
@@ -145,7 +148,11 @@ impl TokenKeys {
         if header.alg != self.algorithm {
             return Err(invalid_token());
         }
-        let key = header.kid.as_deref().and_then(|kid| self.verifying.get(kid)).ok_or_else(invalid_token)?;
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.verifying.get(kid))
+            .ok_or_else(invalid_token)?;
         let mut validation = Validation::new(self.algorithm);
         validation.algorithms = vec![self.algorithm];
         validation.set_issuer(&[ISSUER]);
@@ -153,7 +160,9 @@ impl TokenKeys {
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = 5;
-        decode::<T>(token, key, &validation).map(|data| data.claims).map_err(|_| invalid_token())
+        decode::<T>(token, key, &validation)
+            .map(|data| data.claims)
+            .map_err(|_| invalid_token())
     }
 }
 
@@ -182,7 +191,11 @@ mod tests {
         assert_eq!(ttl, 60);
         let claims = k.verify_access(&token).unwrap();
         assert_eq!((claims.sub.as_str(), claims.role), ("7", Role::Editor));
-        assert!(keys("another-secret-that-is-long-enough-too!").verify_access(&token).is_err());
+        assert!(
+            keys("another-secret-that-is-long-enough-too!")
+                .verify_access(&token)
+                .is_err()
+        );
     }
 
     #[test]
@@ -190,7 +203,10 @@ mod tests {
         let old = keys("the-old-secret-that-is-long-enough-xx!");
         let (token, _) = old.issue_access(1, Role::Admin).unwrap();
         let rotated = TokenKeys::hmac(
-            &[b"the-new-secret-that-is-long-enough-yy!".to_vec(), b"the-old-secret-that-is-long-enough-xx!".to_vec()],
+            &[
+                b"the-new-secret-that-is-long-enough-yy!".to_vec(),
+                b"the-old-secret-that-is-long-enough-xx!".to_vec(),
+            ],
             Duration::from_secs(60),
         );
         assert!(rotated.verify_access(&token).is_ok());

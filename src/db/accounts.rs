@@ -46,7 +46,10 @@ pub struct UserChanges {
 }
 
 pub fn insert_user(conn: &mut DbConn, new: &NewUser) -> QueryResult<i64> {
-    with_conn!(conn, |c| diesel::insert_into(users::table).values(new).returning(users::id).get_result(c))
+    with_conn!(conn, |c| diesel::insert_into(users::table)
+        .values(new)
+        .returning(users::id)
+        .get_result(c))
 }
 
 pub fn user_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<UserRow>> {
@@ -58,15 +61,24 @@ pub fn user_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<UserR
 }
 
 pub fn user_by_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<UserRow>> {
-    with_conn!(conn, |c| users::table.select(UserRow::as_select()).find(id).first(c).optional())
+    with_conn!(conn, |c| users::table
+        .select(UserRow::as_select())
+        .find(id)
+        .first(c)
+        .optional())
 }
 
 pub fn list_users(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
-    with_conn!(conn, |c| users::table.select(UserRow::as_select()).order(users::id).load(c))
+    with_conn!(conn, |c| users::table
+        .select(UserRow::as_select())
+        .order(users::id)
+        .load(c))
 }
 
 pub fn update_user(conn: &mut DbConn, id: i64, changes: &UserChanges) -> QueryResult<usize> {
-    with_conn!(conn, |c| diesel::update(users::table.find(id)).set(changes).execute(c))
+    with_conn!(conn, |c| diesel::update(users::table.find(id))
+        .set(changes)
+        .execute(c))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -91,7 +103,10 @@ pub struct NewRefresh {
 }
 
 pub fn insert_refresh(conn: &mut DbConn, new: &NewRefresh) -> QueryResult<()> {
-    with_conn!(conn, |c| diesel::insert_into(refresh_tokens::table).values(new).execute(c)).map(drop)
+    with_conn!(conn, |c| diesel::insert_into(refresh_tokens::table)
+        .values(new)
+        .execute(c))
+    .map(drop)
 }
 
 pub fn refresh_by_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<RefreshRow>> {
@@ -105,7 +120,9 @@ pub fn refresh_by_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<Refr
 /// Marks a token spent, only if nobody spent it first; returns whether this call did.
 pub fn spend_refresh(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
     with_conn!(conn, |c| diesel::update(
-        refresh_tokens::table.find(id).filter(refresh_tokens::spent_at.is_null())
+        refresh_tokens::table
+            .find(id)
+            .filter(refresh_tokens::spent_at.is_null())
     )
     .set(refresh_tokens::spent_at.eq(now))
     .execute(c))
@@ -114,7 +131,9 @@ pub fn spend_refresh(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryRes
 
 pub fn revoke_family(conn: &mut DbConn, family: &str, now: NaiveDateTime) -> QueryResult<usize> {
     with_conn!(conn, |c| diesel::update(
-        refresh_tokens::table.filter(refresh_tokens::family.eq(family)).filter(refresh_tokens::revoked_at.is_null())
+        refresh_tokens::table
+            .filter(refresh_tokens::family.eq(family))
+            .filter(refresh_tokens::revoked_at.is_null())
     )
     .set(refresh_tokens::revoked_at.eq(now))
     .execute(c))
@@ -122,7 +141,9 @@ pub fn revoke_family(conn: &mut DbConn, family: &str, now: NaiveDateTime) -> Que
 
 pub fn revoke_user_tokens(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     with_conn!(conn, |c| diesel::update(
-        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null())
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null())
     )
     .set(refresh_tokens::revoked_at.eq(now))
     .execute(c))
@@ -154,7 +175,10 @@ pub struct NewApiKey {
 }
 
 pub fn insert_key(conn: &mut DbConn, new: &NewApiKey) -> QueryResult<i64> {
-    with_conn!(conn, |c| diesel::insert_into(api_keys::table).values(new).returning(api_keys::id).get_result(c))
+    with_conn!(conn, |c| diesel::insert_into(api_keys::table)
+        .values(new)
+        .returning(api_keys::id)
+        .get_result(c))
 }
 
 pub fn key_by_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<ApiKeyRow>> {
@@ -166,13 +190,18 @@ pub fn key_by_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<ApiKeyRo
 }
 
 pub fn list_keys(conn: &mut DbConn) -> QueryResult<Vec<ApiKeyRow>> {
-    with_conn!(conn, |c| api_keys::table.select(ApiKeyRow::as_select()).order(api_keys::id).load(c))
+    with_conn!(conn, |c| api_keys::table
+        .select(ApiKeyRow::as_select())
+        .order(api_keys::id)
+        .load(c))
 }
 
 pub fn revoke_key(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    with_conn!(conn, |c| diesel::update(api_keys::table.find(id).filter(api_keys::revoked_at.is_null()))
-        .set(api_keys::revoked_at.eq(now))
-        .execute(c))
+    with_conn!(conn, |c| diesel::update(
+        api_keys::table.find(id).filter(api_keys::revoked_at.is_null())
+    )
+    .set(api_keys::revoked_at.eq(now))
+    .execute(c))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -199,7 +228,10 @@ pub struct NewAudit {
 }
 
 pub fn insert_audit(conn: &mut DbConn, new: &NewAudit) -> QueryResult<()> {
-    with_conn!(conn, |c| diesel::insert_into(audit_log::table).values(new).execute(c)).map(drop)
+    with_conn!(conn, |c| diesel::insert_into(audit_log::table)
+        .values(new)
+        .execute(c))
+    .map(drop)
 }
 
 /// Newest first, `limit` rows, before the entry with id `before`.

@@ -131,7 +131,9 @@ pub fn add_redirect(conn: &mut DbConn, slug: &str, article_id: i64, now: NaiveDa
 }
 
 pub fn drop_redirect(conn: &mut DbConn, slug: &str) -> QueryResult<()> {
-    with_conn!(conn, |c| diesel::delete(slug_redirects::table.find(slug)).execute(c)).map(drop)
+    with_conn!(conn, |c| diesel::delete(slug_redirects::table.find(slug))
+        .execute(c))
+    .map(drop)
 }
 
 /// Replaces an article's secondary sections, tags and bylines.
@@ -148,7 +150,10 @@ pub fn replace_relations(
         diesel::delete(article_authors::table.filter(article_authors::article_id.eq(id))).execute(c)?;
         for s in section_ids {
             diesel::insert_into(article_sections::table)
-                .values((article_sections::article_id.eq(id), article_sections::section_id.eq(s)))
+                .values((
+                    article_sections::article_id.eq(id),
+                    article_sections::section_id.eq(s),
+                ))
                 .execute(c)?;
         }
         for (i, t) in tag_ids.iter().enumerate() {
@@ -174,11 +179,15 @@ pub fn replace_relations(
     })
 }
 
-/// Slugs of an article's secondary sections, tags, and bylines (author slug, role).
-pub fn relation_slugs(
-    conn: &mut DbConn,
-    id: i64,
-) -> QueryResult<(Vec<String>, Vec<String>, Vec<(String, Option<String>)>)> {
+/// An article's relations by slug, as editors name them.
+pub struct RelationSlugs {
+    pub sections: Vec<String>,
+    pub tags: Vec<String>,
+    /// (author slug, role), in byline order.
+    pub bylines: Vec<(String, Option<String>)>,
+}
+
+pub fn relation_slugs(conn: &mut DbConn, id: i64) -> QueryResult<RelationSlugs> {
     with_conn!(conn, |c| {
         let secs = article_sections::table
             .inner_join(sections::table)
@@ -198,7 +207,11 @@ pub fn relation_slugs(
             .filter(article_authors::article_id.eq(id))
             .order(article_authors::position)
             .load(c)?;
-        Ok((secs, tag_slugs, bylines))
+        Ok(RelationSlugs {
+            sections: secs,
+            tags: tag_slugs,
+            bylines,
+        })
     })
 }
 
@@ -210,7 +223,10 @@ pub fn section_ids_by_slug(conn: &mut DbConn, slugs: &[String]) -> QueryResult<V
 }
 
 pub fn tag_ids_by_slug(conn: &mut DbConn, slugs: &[String]) -> QueryResult<Vec<(String, i64)>> {
-    with_conn!(conn, |c| tags::table.select((tags::slug, tags::id)).filter(tags::slug.eq_any(slugs)).load(c))
+    with_conn!(conn, |c| tags::table
+        .select((tags::slug, tags::id))
+        .filter(tags::slug.eq_any(slugs))
+        .load(c))
 }
 
 pub fn author_ids_by_slug(conn: &mut DbConn, slugs: &[String]) -> QueryResult<Vec<(String, i64)>> {
@@ -221,16 +237,27 @@ pub fn author_ids_by_slug(conn: &mut DbConn, slugs: &[String]) -> QueryResult<Ve
 }
 
 pub fn author_slug(conn: &mut DbConn, id: i64) -> QueryResult<Option<String>> {
-    with_conn!(conn, |c| authors::table.select(authors::slug).find(id).first(c).optional())
+    with_conn!(conn, |c| authors::table
+        .select(authors::slug)
+        .find(id)
+        .first(c)
+        .optional())
 }
 
 pub fn media_exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
-    with_conn!(conn, |c| diesel::select(diesel::dsl::exists(media::table.find(id))).get_result(c))
+    with_conn!(conn, |c| diesel::select(diesel::dsl::exists(
+        media::table.find(id)
+    ))
+    .get_result(c))
 }
 
 pub fn add_correction(conn: &mut DbConn, article_id: i64, note: &str, now: NaiveDateTime) -> QueryResult<()> {
     with_conn!(conn, |c| diesel::insert_into(corrections::table)
-        .values((corrections::article_id.eq(article_id), corrections::noted_at.eq(now), corrections::note.eq(note)))
+        .values((
+            corrections::article_id.eq(article_id),
+            corrections::noted_at.eq(now),
+            corrections::note.eq(note)
+        ))
         .execute(c))
     .map(drop)
 }
@@ -248,7 +275,11 @@ pub struct EditorialQuery {
     pub limit: i64,
 }
 
-pub fn editorial_list(conn: &mut DbConn, q: &EditorialQuery, now: NaiveDateTime) -> QueryResult<Vec<ArticleRow>> {
+pub fn editorial_list(
+    conn: &mut DbConn,
+    q: &EditorialQuery,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ArticleRow>> {
     with_conn!(conn, |c| {
         let mut query = articles::table.select(ArticleRow::as_select()).into_boxed();
         if let Some(statuses) = &q.statuses {
@@ -269,10 +300,15 @@ pub fn editorial_list(conn: &mut DbConn, q: &EditorialQuery, now: NaiveDateTime)
         }
         if let Some((at, id)) = q.after {
             query = query.filter(
-                articles::updated_at.lt(at).or(articles::updated_at.eq(at).and(articles::id.lt(id))),
+                articles::updated_at
+                    .lt(at)
+                    .or(articles::updated_at.eq(at).and(articles::id.lt(id))),
             );
         }
-        query.order((articles::updated_at.desc(), articles::id.desc())).limit(q.limit).load(c)
+        query
+            .order((articles::updated_at.desc(), articles::id.desc()))
+            .limit(q.limit)
+            .load(c)
     })
 }
 

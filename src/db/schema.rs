@@ -120,7 +120,6 @@ diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
 diesel::joinable!(corrections -> articles (article_id));
 
-
 diesel::table! {
     users (id) {
         id -> BigInt,

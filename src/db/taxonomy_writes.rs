@@ -53,11 +53,19 @@ pub struct MediaColumns {
 }
 
 pub fn section(conn: &mut DbConn, id: i64) -> QueryResult<Option<SectionRow>> {
-    with_conn!(conn, |c| sections::table.select(SectionRow::as_select()).find(id).first(c).optional())
+    with_conn!(conn, |c| sections::table
+        .select(SectionRow::as_select())
+        .find(id)
+        .first(c)
+        .optional())
 }
 
 pub fn section_slug_owner(conn: &mut DbConn, slug: &str) -> QueryResult<Option<i64>> {
-    with_conn!(conn, |c| sections::table.select(sections::id).filter(sections::slug.eq(slug)).first(c).optional())
+    with_conn!(conn, |c| sections::table
+        .select(sections::id)
+        .filter(sections::slug.eq(slug))
+        .first(c)
+        .optional())
 }
 
 pub fn insert_section(conn: &mut DbConn, cols: &SectionColumns, now: NaiveDateTime) -> QueryResult<i64> {
@@ -68,16 +76,26 @@ pub fn insert_section(conn: &mut DbConn, cols: &SectionColumns, now: NaiveDateTi
 }
 
 pub fn update_section(conn: &mut DbConn, id: i64, cols: &SectionColumns) -> QueryResult<usize> {
-    with_conn!(conn, |c| diesel::update(sections::table.find(id)).set(cols).execute(c))
+    with_conn!(conn, |c| diesel::update(sections::table.find(id))
+        .set(cols)
+        .execute(c))
 }
 
 /// How many articles (primary or secondary) and child sections point at a section.
 pub fn section_uses(conn: &mut DbConn, id: i64) -> QueryResult<(i64, i64)> {
     with_conn!(conn, |c| {
-        let primary: i64 = articles::table.filter(articles::section_id.eq(id)).count().get_result(c)?;
-        let secondary: i64 =
-            article_sections::table.filter(article_sections::section_id.eq(id)).count().get_result(c)?;
-        let children: i64 = sections::table.filter(sections::parent_id.eq(id)).count().get_result(c)?;
+        let primary: i64 = articles::table
+            .filter(articles::section_id.eq(id))
+            .count()
+            .get_result(c)?;
+        let secondary: i64 = article_sections::table
+            .filter(article_sections::section_id.eq(id))
+            .count()
+            .get_result(c)?;
+        let children: i64 = sections::table
+            .filter(sections::parent_id.eq(id))
+            .count()
+            .get_result(c)?;
         Ok((primary + secondary, children))
     })
 }
@@ -87,11 +105,19 @@ pub fn delete_section(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
 }
 
 pub fn tag(conn: &mut DbConn, id: i64) -> QueryResult<Option<TagRow>> {
-    with_conn!(conn, |c| tags::table.select(TagRow::as_select()).find(id).first(c).optional())
+    with_conn!(conn, |c| tags::table
+        .select(TagRow::as_select())
+        .find(id)
+        .first(c)
+        .optional())
 }
 
 pub fn tag_slug_owner(conn: &mut DbConn, slug: &str) -> QueryResult<Option<i64>> {
-    with_conn!(conn, |c| tags::table.select(tags::id).filter(tags::slug.eq(slug)).first(c).optional())
+    with_conn!(conn, |c| tags::table
+        .select(tags::id)
+        .filter(tags::slug.eq(slug))
+        .first(c)
+        .optional())
 }
 
 pub fn insert_tag(conn: &mut DbConn, cols: &TagColumns, now: NaiveDateTime) -> QueryResult<i64> {
@@ -102,7 +128,9 @@ pub fn insert_tag(conn: &mut DbConn, cols: &TagColumns, now: NaiveDateTime) -> Q
 }
 
 pub fn update_tag(conn: &mut DbConn, id: i64, cols: &TagColumns) -> QueryResult<usize> {
-    with_conn!(conn, |c| diesel::update(tags::table.find(id)).set(cols).execute(c))
+    with_conn!(conn, |c| diesel::update(tags::table.find(id))
+        .set(cols)
+        .execute(c))
 }
 
 pub fn delete_tag(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
@@ -110,11 +138,19 @@ pub fn delete_tag(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
 }
 
 pub fn author(conn: &mut DbConn, id: i64) -> QueryResult<Option<AuthorRow>> {
-    with_conn!(conn, |c| authors::table.select(AuthorRow::as_select()).find(id).first(c).optional())
+    with_conn!(conn, |c| authors::table
+        .select(AuthorRow::as_select())
+        .find(id)
+        .first(c)
+        .optional())
 }
 
 pub fn author_slug_owner(conn: &mut DbConn, slug: &str) -> QueryResult<Option<i64>> {
-    with_conn!(conn, |c| authors::table.select(authors::id).filter(authors::slug.eq(slug)).first(c).optional())
+    with_conn!(conn, |c| authors::table
+        .select(authors::id)
+        .filter(authors::slug.eq(slug))
+        .first(c)
+        .optional())
 }
 
 pub fn insert_author(conn: &mut DbConn, cols: &AuthorColumns, now: NaiveDateTime) -> QueryResult<i64> {
@@ -125,11 +161,16 @@ pub fn insert_author(conn: &mut DbConn, cols: &AuthorColumns, now: NaiveDateTime
 }
 
 pub fn update_author(conn: &mut DbConn, id: i64, cols: &AuthorColumns) -> QueryResult<usize> {
-    with_conn!(conn, |c| diesel::update(authors::table.find(id)).set(cols).execute(c))
+    with_conn!(conn, |c| diesel::update(authors::table.find(id))
+        .set(cols)
+        .execute(c))
 }
 
 pub fn author_bylines(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
-    with_conn!(conn, |c| article_authors::table.filter(article_authors::author_id.eq(id)).count().get_result(c))
+    with_conn!(conn, |c| article_authors::table
+        .filter(article_authors::author_id.eq(id))
+        .count()
+        .get_result(c))
 }
 
 pub fn delete_author(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
@@ -137,7 +178,11 @@ pub fn delete_author(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
 }
 
 pub fn media_item(conn: &mut DbConn, id: i64) -> QueryResult<Option<MediaRow>> {
-    with_conn!(conn, |c| media::table.select(MediaRow::as_select()).find(id).first(c).optional())
+    with_conn!(conn, |c| media::table
+        .select(MediaRow::as_select())
+        .find(id)
+        .first(c)
+        .optional())
 }
 
 pub fn insert_media(conn: &mut DbConn, cols: &MediaColumns, now: NaiveDateTime) -> QueryResult<i64> {
@@ -148,7 +193,9 @@ pub fn insert_media(conn: &mut DbConn, cols: &MediaColumns, now: NaiveDateTime) 
 }
 
 pub fn update_media(conn: &mut DbConn, id: i64, cols: &MediaColumns) -> QueryResult<usize> {
-    with_conn!(conn, |c| diesel::update(media::table.find(id)).set(cols).execute(c))
+    with_conn!(conn, |c| diesel::update(media::table.find(id))
+        .set(cols)
+        .execute(c))
 }
 
 pub fn delete_media(conn: &mut DbConn, id: i64) -> QueryResult<usize> {

@@ -2,6 +2,7 @@
 //! relations of articles go through per-request dataloaders so lists cost a fixed number of
 //! statements.
 
+mod editorial;
 mod loaders;
 mod parse_cache;
 mod query;
@@ -11,26 +12,33 @@ mod types;
 use actix_web::ResponseError;
 use actix_web::{HttpResponse, guard, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use async_graphql_actix_web::GraphQLRequest;
 
+use crate::auth::Actor;
 use crate::service::ContentService;
+use crate::service::editorial::EditorialService;
+pub use editorial::Mutation;
 pub use loaders::Loaders;
-pub use query::Query;
 
-pub type MastheadSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The query root: public reads and the editorial queries.
+#[derive(MergedObject, Default)]
+pub struct Query(query::PublicQuery, editorial::EditorialQuery);
+
+pub type MastheadSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema without data: enough to print its SDL.
-pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation, EmptySubscription)
         .limit_depth(16)
         .limit_complexity(10_000)
 }
 
-pub fn schema(content: ContentService) -> MastheadSchema {
+pub fn schema(content: ContentService, editorial: EditorialService) -> MastheadSchema {
     schema_builder()
         .extension(parse_cache::ParseCache::new(4 * 1024 * 1024))
         .data(content)
+        .data(editorial)
         .finish()
 }
 
@@ -42,18 +50,28 @@ pub fn sdl() -> String {
 async fn execute(
     schema: web::Data<MastheadSchema>,
     content: web::Data<ContentService>,
+    req: actix_web::HttpRequest,
+    actor: Actor,
     request: GraphQLRequest,
 ) -> HttpResponse {
     let request = request.into_inner();
-    // Public queries are answered from the response cache when the very same request was
+    // Anonymous queries are answered from the response cache when the very same request was
     // answered moments ago; see `ContentService::cache_response` for how long that is.
-    let key = response_cache_key(&request);
+    let key = if actor == Actor::Anonymous {
+        response_cache_key(&request)
+    } else {
+        None
+    };
     if let Some(body) = key.as_deref().and_then(|k| content.cached_response(k)) {
         return json_response(body.as_ref().clone());
     }
     let key = key.filter(|_| is_read_only(&request.query));
     let loaders = Loaders::new(content.get_ref().clone());
-    let response = schema.execute(request.data(loaders)).await;
+    let mut request = request.data(loaders).data(actor);
+    if let Some(addr) = req.peer_addr() {
+        request = request.data(editorial::ClientAddress(addr.ip().to_string()));
+    }
+    let response = schema.execute(request).await;
     let cacheable = response.is_ok();
     let body = match serde_json::to_vec(&response) {
         Ok(body) => body,

@@ -35,11 +35,12 @@ impl From<ArticleFilterInput> for ArticleFilter {
     }
 }
 
-pub struct Query;
+#[derive(Default)]
+pub struct PublicQuery;
 
 #[Object]
-impl Query {
-    /// A published article by slug or by id (give exactly one).
+impl PublicQuery {
+    /// A published article by slug (current or former) or by id (give exactly one).
     async fn article(
         &self,
         ctx: &Context<'_>,
@@ -54,11 +55,22 @@ impl Query {
                 })?),
                 _ => return Err(AppError::invalid("slug", "give exactly one of slug and id").extend()),
             };
-        let Some(bundle) = content(ctx)
-            .article_bundle(lookup)
+        let content = content(ctx);
+        let mut found = content
+            .article_bundle(lookup.clone())
             .await
-            .map_err(|e| e.extend())?
-        else {
+            .map_err(|e| e.extend())?;
+        if found.is_none()
+            && let ArticleLookup::Slug(slug) = &lookup
+            && let Some(current) = content.moved_to(slug).await.map_err(|e| e.extend())?
+        {
+            // An old slug resolves to the article under its current one.
+            found = content
+                .article_bundle(ArticleLookup::Slug(current))
+                .await
+                .map_err(|e| e.extend())?;
+        }
+        let Some(bundle) = found else {
             return Ok(None);
         };
         ctx.data_unchecked::<Loaders>().prime(&bundle).await;

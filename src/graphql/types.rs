@@ -193,7 +193,7 @@ impl Article {
 }
 
 /// A correction appended to an article.
-pub struct CorrectionNote(Correction);
+pub struct CorrectionNote(pub Correction);
 
 #[Object(name = "Correction")]
 impl CorrectionNote {

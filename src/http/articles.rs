@@ -76,6 +76,7 @@ pub struct ArticleParams {
     responses(
         (status = 200, description = "The article", body = Article),
         (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 301, description = "An old slug: Location has the article's current URL"),
         (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -87,6 +88,24 @@ pub async fn by_slug(
     query: web::Query<ArticleParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params::body_format(&query.body)?;
-    let lookup = ArticleLookup::Slug(slug.into_inner());
-    cache::public(&req, &content, async { content.article(lookup, format).await }).await
+    let slug = slug.into_inner();
+    let lookup = ArticleLookup::Slug(slug.clone());
+    match cache::public(&req, &content, async { content.article(lookup, format).await }).await {
+        Err(AppError::NotFound { detail }) => match content.moved_to(&slug).await? {
+            // An old slug of a public article: send the reader to where it lives now.
+            Some(new_slug) => {
+                let query = req.query_string();
+                let location = if query.is_empty() {
+                    format!("/v1/articles/{new_slug}")
+                } else {
+                    format!("/v1/articles/{new_slug}?{query}")
+                };
+                Ok(HttpResponse::MovedPermanently()
+                    .insert_header(("location", location))
+                    .finish())
+            }
+            None => Err(AppError::NotFound { detail }),
+        },
+        other => other,
+    }
 }

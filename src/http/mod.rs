@@ -1,10 +1,16 @@
 //! The REST adapter: routes under `/v1`, health checks and the OpenAPI document. Handlers
 //! parse parameters, call one service method and write the response; nothing else.
 
+mod admin;
 mod articles;
+mod auth;
 mod cache;
+mod editor_articles;
+mod editor_taxonomy;
+pub mod gate;
 mod health;
 mod params;
+mod private;
 mod sections;
 mod taxonomy;
 
@@ -29,15 +35,41 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi/openapi.json");
         license(name = "MIT")
     ),
     components(schemas(Problem)),
+    modifiers(&BearerAuth),
     tags(
         (name = "articles", description = "Published articles"),
         (name = "sections", description = "The section tree and section pages"),
         (name = "tags", description = "Tags and their articles"),
         (name = "authors", description = "Authors and their articles"),
+        (name = "auth", description = "Sign-in and tokens for the editorial API"),
+        (name = "editorial", description = "Writing and publishing (access token required)"),
+        (name = "admin", description = "Users, partner keys and the audit log (admins)"),
         (name = "operations", description = "Health and API description")
     )
 )]
 struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+        );
+    }
+}
 
 /// Registers every REST route; the OpenAPI document is collected from the same calls.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -49,6 +81,43 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(taxonomy::tag)
         .service(taxonomy::authors)
         .service(taxonomy::author)
+        .service(auth::token)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(editor_articles::list)
+        .service(editor_articles::create)
+        .service(editor_articles::get_one)
+        .service(editor_articles::update)
+        .service(editor_articles::remove)
+        .service(editor_articles::publish)
+        .service(editor_articles::unpublish)
+        .service(editor_articles::archive)
+        .service(editor_articles::correct)
+        .service(editor_articles::revisions)
+        .service(editor_articles::revision)
+        .service(editor_articles::restore)
+        .service(editor_articles::preview_token)
+        .service(editor_articles::preview)
+        .service(editor_taxonomy::create_section)
+        .service(editor_taxonomy::update_section)
+        .service(editor_taxonomy::delete_section)
+        .service(editor_taxonomy::create_tag)
+        .service(editor_taxonomy::update_tag)
+        .service(editor_taxonomy::delete_tag)
+        .service(editor_taxonomy::create_author)
+        .service(editor_taxonomy::update_author)
+        .service(editor_taxonomy::delete_author)
+        .service(editor_taxonomy::create_media)
+        .service(editor_taxonomy::update_media)
+        .service(editor_taxonomy::delete_media)
+        .service(admin::users)
+        .service(admin::create_user)
+        .service(admin::update_user)
+        .service(admin::keys)
+        .service(admin::create_key)
+        .service(admin::revoke_key)
+        .service(admin::audit)
         .service(health::healthz)
         .service(health::readyz)
         .service(openapi_json);
@@ -59,7 +128,23 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(|err, _req| {
         AppError::invalid("query", format!("the query string could not be read: {err}")).into()
-    }));
+    }))
+    .app_data(
+        web::JsonConfig::default()
+            .limit(4 * 1024 * 1024)
+            .error_handler(|err, _req| {
+                AppError::invalid(
+                    "body",
+                    format!("the request body is not the JSON this route takes: {err}"),
+                )
+                .into()
+            }),
+    )
+    .app_data(
+        web::PathConfig::default().error_handler(|err, _req| {
+            AppError::invalid("path", format!("the path is not valid: {err}")).into()
+        }),
+    );
 }
 
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {

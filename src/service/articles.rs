@@ -89,8 +89,12 @@ pub(crate) fn load_bundle(c: &mut DbConn, row: ArticleRow, body: &str) -> Result
         bylines: rel.bylines.remove(&row.id).unwrap_or_default(),
         tags: rel.tags.remove(&row.id).unwrap_or_default(),
         media: row.featured_media_id.and_then(|m| rel.media.remove(&m)),
-        corrections: relations::load_corrections(c, &ids)?.remove(&row.id).unwrap_or_default(),
-        secondary_sections: relations::load_secondary_sections(c, &ids)?.remove(&row.id).unwrap_or_default(),
+        corrections: relations::load_corrections(c, &ids)?
+            .remove(&row.id)
+            .unwrap_or_default(),
+        secondary_sections: relations::load_secondary_sections(c, &ids)?
+            .remove(&row.id)
+            .unwrap_or_default(),
         row,
     })
 }
@@ -101,11 +105,19 @@ pub(crate) fn article_view(bundle: &ArticleBundle, tree: &SectionTree, format: B
     let rel = Relations {
         bylines: [(row.id, bundle.bylines.clone())].into(),
         tags: [(row.id, bundle.tags.clone())].into(),
-        media: row.featured_media_id.zip(bundle.media.clone()).into_iter().collect(),
+        media: row
+            .featured_media_id
+            .zip(bundle.media.clone())
+            .into_iter()
+            .collect(),
     };
     Article {
         section_path: tree.path(row.section_id).into_iter().map(section_ref).collect(),
-        sections: bundle.secondary_sections.iter().filter_map(|&s| tree.reference(s)).collect(),
+        sections: bundle
+            .secondary_sections
+            .iter()
+            .filter_map(|&s| tree.reference(s))
+            .collect(),
         corrections: bundle.corrections.clone(),
         comment_status: row.comment_status.clone(),
         body: RenderedBody::new(&bundle.blocks, format),
@@ -192,7 +204,9 @@ impl ContentService {
         let now = self.now();
         self.db
             .run(move |c| {
-                let Some(id) = crate::db::editorial::redirect_owner(c, &slug)? else { return Ok(None) };
+                let Some(id) = crate::db::editorial::redirect_owner(c, &slug)? else {
+                    return Ok(None);
+                };
                 Ok(q::find_public(c, ArticleKey::Id(id), now)?.map(|(row, _)| row.slug))
             })
             .await

@@ -3,11 +3,11 @@
 
 pub(crate) mod articles;
 mod cache;
+pub mod editorial;
 mod paging;
 mod relations;
 mod sections;
 pub(crate) mod taxonomy;
-pub mod editorial;
 pub mod views;
 
 use std::sync::Arc;

@@ -78,8 +78,13 @@ async fn every_documented_route_answers_as_documented() {
     };
 
     let paths = doc["paths"].as_object().unwrap();
-    assert!(paths.len() >= 11, "{} paths documented", paths.len());
+    assert!(paths.len() >= 30, "{} paths documented", paths.len());
     for (template, ops) in paths {
+        // Public reads only: editorial routes need a token and are covered by their own tests.
+        let Some(get) = ops.get("get") else { continue };
+        if get.get("security").is_some() || template.starts_with("/v1/preview/") {
+            continue;
+        }
         let mut path = template.clone();
         for param in ops["get"]["parameters"].as_array().into_iter().flatten() {
             if param["in"] == "path" {

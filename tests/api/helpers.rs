@@ -14,6 +14,8 @@ use masthead::startup::Application;
 use serde_json::Value;
 
 pub const POSTGRES_ENV: &str = "MASTHEAD_TEST_POSTGRES_URL";
+/// The HS256 secret test servers sign with, so tests can forge tokens on purpose.
+pub const TEST_SECRET: &str = "test-secret-of-at-least-thirty-two-bytes";
 
 static TRACING: Once = Once::new();
 
@@ -140,6 +142,7 @@ pub async fn spawn_app(content: Content) -> TestApp {
     let mut settings = Settings::new("127.0.0.1:0", database.url().clone());
     settings.workers = Some(1);
     settings.handle_signals = false;
+    settings.keys.secret = Some(TEST_SECRET.to_owned());
     let app = Application::with_db(db.clone(), settings).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();

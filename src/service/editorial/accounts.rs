@@ -117,7 +117,11 @@ fn resolve_author(c: &mut DbConn, errors: &mut Vec<FieldError>, slug: &str) -> R
     match found.first() {
         Some((_, id)) => Ok(Some(*id)),
         None => {
-            errors.push(FieldError::new("author", "unknown", format!("There is no author with slug {slug:?}.")));
+            errors.push(FieldError::new(
+                "author",
+                "unknown",
+                format!("There is no author with slug {slug:?}."),
+            ));
             Ok(None)
         }
     }
@@ -133,13 +137,25 @@ pub(super) fn create_user_in(
     let mut errors = Vec::new();
     let email = normalise_email(&input.email);
     if !valid_email(&email) {
-        errors.push(FieldError::new("email", "invalid", "Enter an email address such as name@example.org."));
+        errors.push(FieldError::new(
+            "email",
+            "invalid",
+            "Enter an email address such as name@example.org.",
+        ));
     } else if q::user_by_email(c, &email)?.is_some() {
-        errors.push(FieldError::new("email", "taken", "A user with this email already exists."));
+        errors.push(FieldError::new(
+            "email",
+            "taken",
+            "A user with this email already exists.",
+        ));
     }
     let name = input.display_name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldError::new("display_name", "length", "Give a name of 1 to 100 characters."));
+        errors.push(FieldError::new(
+            "display_name",
+            "length",
+            "Give a name of 1 to 100 characters.",
+        ));
     }
     check_password(&mut errors, &input.password);
     let author_id = resolve_author(c, &mut errors, input.author.as_deref().unwrap_or(""))?;
@@ -159,23 +175,42 @@ pub(super) fn create_user_in(
             updated_at: now,
         },
     )?;
-    record(c, who, "user.create", &format!("user:{id}"), &format!("created {email} as {}", input.role), now)?;
+    record(
+        c,
+        who,
+        "user.create",
+        &format!("user:{id}"),
+        &format!("created {email} as {}", input.role),
+        now,
+    )?;
     let row = q::user_by_id(c, id)?.ok_or_else(|| AppError::internal(anyhow::anyhow!("user vanished")))?;
     user_view(c, row)
 }
 
 impl EditorialService {
     /// The signed-in user, re-read from the database; disabled users are refused.
-    pub(super) fn current_in(&self, c: &mut DbConn, actor: &Actor, at_least: Role) -> Result<Current, AppError> {
+    pub(super) fn current_in(
+        &self,
+        c: &mut DbConn,
+        actor: &Actor,
+        at_least: Role,
+    ) -> Result<Current, AppError> {
         let claimed = actor.user()?;
         let row = q::user_by_id(c, claimed.id)?
             .filter(|u| !u.disabled)
             .ok_or_else(|| AppError::unauthenticated("this account is disabled or no longer exists"))?;
         let role = Role::parse(&row.role).unwrap_or(Role::Contributor);
         if role < at_least {
-            return Err(AppError::forbidden(format!("this needs the {at_least} role or higher; you are {role}")));
+            return Err(AppError::forbidden(format!(
+                "this needs the {at_least} role or higher; you are {role}"
+            )));
         }
-        Ok(Current { id: row.id, role, email: row.email, author_id: row.author_id })
+        Ok(Current {
+            id: row.id,
+            role,
+            email: row.email,
+            author_id: row.author_id,
+        })
     }
 
     pub async fn create_user(&self, actor: &Actor, input: NewUserInput) -> Result<UserView, AppError> {
@@ -192,7 +227,8 @@ impl EditorialService {
     /// For the command line, which runs as the operator of the machine.
     pub fn create_user_offline(&self, input: NewUserInput) -> Result<UserView, AppError> {
         let now = self.now();
-        self.db.run_blocking(|c| c.transaction(|c| create_user_in(c, &Who::system(), input, now)))
+        self.db
+            .run_blocking(|c| c.transaction(|c| create_user_in(c, &Who::system(), input, now)))
     }
 
     pub async fn me(&self, actor: &Actor) -> Result<UserView, AppError> {
@@ -200,7 +236,8 @@ impl EditorialService {
         self.db
             .run(move |c| {
                 let me = this.current_in(c, &actor, Role::Contributor)?;
-                let row = q::user_by_id(c, me.id)?.ok_or_else(|| AppError::unauthenticated("no such user"))?;
+                let row =
+                    q::user_by_id(c, me.id)?.ok_or_else(|| AppError::unauthenticated("no such user"))?;
                 user_view(c, row)
             })
             .await
@@ -217,7 +254,8 @@ impl EditorialService {
     }
 
     pub fn users_offline(&self) -> Result<Vec<UserView>, AppError> {
-        self.db.run_blocking(|c| q::list_users(c)?.into_iter().map(|u| user_view(c, u)).collect())
+        self.db
+            .run_blocking(|c| q::list_users(c)?.into_iter().map(|u| user_view(c, u)).collect())
     }
 
     pub async fn update_user(&self, actor: &Actor, id: i64, input: UserUpdate) -> Result<UserView, AppError> {
@@ -269,7 +307,14 @@ impl EditorialService {
                 };
                 c.transaction(|c| {
                     let pair = this.issue_pair(c, user.clone(), &super::tokens_family(), now)?;
-                    record(c, &Who::user(user.id, &user.email), "auth.login", &format!("user:{}", user.id), "signed in", now)?;
+                    record(
+                        c,
+                        &Who::user(user.id, &user.email),
+                        "auth.login",
+                        &format!("user:{}", user.id),
+                        "signed in",
+                        now,
+                    )?;
                     Ok(pair)
                 })
             })
@@ -285,8 +330,11 @@ impl EditorialService {
         let outcome = self
             .db
             .run(move |c| {
-                let refused = || AppError::unauthenticated("the refresh token is invalid, expired or revoked");
-                let Some(row) = q::refresh_by_hash(c, &hash)? else { return Err(refused()) };
+                let refused =
+                    || AppError::unauthenticated("the refresh token is invalid, expired or revoked");
+                let Some(row) = q::refresh_by_hash(c, &hash)? else {
+                    return Err(refused());
+                };
                 if row.revoked_at.is_some() || row.expires_at <= now {
                     return Err(refused());
                 }
@@ -294,12 +342,18 @@ impl EditorialService {
                     q::revoke_family(c, &row.family, now)?;
                     return Ok(Err(row.user_id));
                 }
-                let user = q::user_by_id(c, row.user_id)?.filter(|u| !u.disabled).ok_or_else(refused)?;
-                c.transaction(|c| this.issue_pair(c, user, &row.family, now)).map(Ok)
+                let user = q::user_by_id(c, row.user_id)?
+                    .filter(|u| !u.disabled)
+                    .ok_or_else(refused)?;
+                c.transaction(|c| this.issue_pair(c, user, &row.family, now))
+                    .map(Ok)
             })
             .await?;
         outcome.map_err(|user_id| {
-            tracing::warn!(user_id, "a spent refresh token was presented again; its chain is revoked");
+            tracing::warn!(
+                user_id,
+                "a spent refresh token was presented again; its chain is revoked"
+            );
             AppError::unauthenticated("the refresh token was already used; sign in again")
         })
     }
@@ -315,7 +369,14 @@ impl EditorialService {
                     let who = q::user_by_id(c, row.user_id)?
                         .map(|u| Who::user(u.id, &u.email))
                         .unwrap_or_else(Who::system);
-                    record(c, &who, "auth.logout", &format!("user:{}", row.user_id), "signed out", now)?;
+                    record(
+                        c,
+                        &who,
+                        "auth.logout",
+                        &format!("user:{}", row.user_id),
+                        "signed out",
+                        now,
+                    )?;
                 }
                 Ok(())
             })
@@ -362,11 +423,18 @@ fn update_user_in(
 ) -> Result<UserView, AppError> {
     let before = q::user_by_id(c, id)?.ok_or_else(|| AppError::not_found("user", format!("with id {id}")))?;
     let mut errors = Vec::new();
-    let mut changes = UserChanges { updated_at: Some(now), ..Default::default() };
+    let mut changes = UserChanges {
+        updated_at: Some(now),
+        ..Default::default()
+    };
     if let Some(name) = input.display_name {
         let name = name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("display_name", "length", "Give a name of 1 to 100 characters."));
+            errors.push(FieldError::new(
+                "display_name",
+                "length",
+                "Give a name of 1 to 100 characters.",
+            ));
         }
         changes.display_name = Some(name);
     }
@@ -388,7 +456,11 @@ fn update_user_in(
         summary.push(format!("role {} -> {role}", before.role));
     }
     if let Some(disabled) = input.disabled {
-        summary.push(if disabled { "disabled".to_owned() } else { "enabled".to_owned() });
+        summary.push(if disabled {
+            "disabled".to_owned()
+        } else {
+            "enabled".to_owned()
+        });
         if disabled {
             q::revoke_user_tokens(c, id, now)?;
         }
@@ -397,8 +469,19 @@ fn update_user_in(
         summary.push("password changed".to_owned());
         q::revoke_user_tokens(c, id, now)?;
     }
-    let action = if input.role.is_some() { "user.role" } else { "user.update" };
-    record(c, who, action, &format!("user:{id}"), &format!("{}: {}", before.email, summary.join(", ")), now)?;
+    let action = if input.role.is_some() {
+        "user.role"
+    } else {
+        "user.update"
+    };
+    record(
+        c,
+        who,
+        action,
+        &format!("user:{id}"),
+        &format!("{}: {}", before.email, summary.join(", ")),
+        now,
+    )?;
     let row = q::user_by_id(c, id)?.ok_or_else(|| AppError::internal(anyhow::anyhow!("user vanished")))?;
     user_view(c, row)
 }
@@ -410,7 +493,16 @@ mod tests {
         for ok in ["a@b.org", "first.last+tag@news.example.co.uk"] {
             assert!(super::valid_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@b", "@b.org", "a@.org", "a@b.", "a b@c.org", "a@b@c.org"] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@b.org",
+            "a@.org",
+            "a@b.",
+            "a b@c.org",
+            "a@b@c.org",
+        ] {
             assert!(!super::valid_email(bad), "{bad}");
         }
     }

@@ -133,9 +133,14 @@ impl Current {
         if ok {
             Ok(())
         } else if own {
-            Err(AppError::forbidden("contributors edit their own drafts only; this one is no longer a draft"))
+            Err(AppError::forbidden(
+                "contributors edit their own drafts only; this one is no longer a draft",
+            ))
         } else {
-            Err(AppError::forbidden(format!("a {} cannot change someone else's article", self.role)))
+            Err(AppError::forbidden(format!(
+                "a {} cannot change someone else's article",
+                self.role
+            )))
         }
     }
 
@@ -144,7 +149,10 @@ impl Current {
             Role::Editor | Role::Admin => Ok(()),
             Role::Author if owner == Some(self.id) => Ok(()),
             Role::Author => Err(AppError::forbidden("authors publish their own articles only")),
-            _ => Err(AppError::forbidden(format!("a {} cannot publish; ask an author or an editor", self.role))),
+            _ => Err(AppError::forbidden(format!(
+                "a {} cannot publish; ask an author or an editor",
+                self.role
+            ))),
         }
     }
 
@@ -152,7 +160,10 @@ impl Current {
         if self.role >= Role::Author || owner == Some(self.id) {
             Ok(())
         } else {
-            Err(AppError::forbidden(format!("a {} sees their own articles only", self.role)))
+            Err(AppError::forbidden(format!(
+                "a {} sees their own articles only",
+                self.role
+            )))
         }
     }
 }
@@ -164,7 +175,10 @@ fn encode_cursor(at: NaiveDateTime, id: i64) -> String {
 fn decode_cursor(raw: &str) -> Option<(NaiveDateTime, i64)> {
     let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
     let (micros, id) = text.strip_prefix("e1:")?.split_once(':')?;
-    Some((DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc(), id.parse().ok()?))
+    Some((
+        DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc(),
+        id.parse().ok()?,
+    ))
 }
 
 fn not_found(id: i64) -> AppError {
@@ -187,8 +201,18 @@ impl EditorialService {
         q::article_any(c, id)?.ok_or_else(|| not_found(id))
     }
 
-    fn content_of(&self, c: &mut DbConn, tree: &SectionTree, row: &ArticleRow, body: &str) -> Result<Content, AppError> {
-        let (sections, tags, authors) = q::relation_slugs(c, row.id)?;
+    fn content_of(
+        &self,
+        c: &mut DbConn,
+        tree: &SectionTree,
+        row: &ArticleRow,
+        body: &str,
+    ) -> Result<Content, AppError> {
+        let q::RelationSlugs {
+            sections,
+            tags,
+            bylines: authors,
+        } = q::relation_slugs(c, row.id)?;
         Ok(Content {
             title: row.title.clone(),
             subtitle: row.subtitle.clone(),
@@ -196,10 +220,16 @@ impl EditorialService {
             excerpt: row.excerpt.clone(),
             slug: row.slug.clone(),
             body: crate::service::relations::parse_body(row.id, body)?,
-            section: tree.get(row.section_id).map(|s| s.slug.clone()).unwrap_or_default(),
+            section: tree
+                .get(row.section_id)
+                .map(|s| s.slug.clone())
+                .unwrap_or_default(),
             sections,
             tags,
-            authors: authors.into_iter().map(|(slug, role)| BylineInput { slug, role }).collect(),
+            authors: authors
+                .into_iter()
+                .map(|(slug, role)| BylineInput { slug, role })
+                .collect(),
             featured_media_id: row.featured_media_id,
             canonical_url: row.canonical_url.clone(),
             language: row.language.clone(),
@@ -208,7 +238,13 @@ impl EditorialService {
     }
 
     /// Applies `input` over `base`, checking every field; all problems are reported at once.
-    fn apply(&self, c: &mut DbConn, mut base: Content, input: ArticleInput, id: Option<i64>) -> Result<Content, AppError> {
+    fn apply(
+        &self,
+        c: &mut DbConn,
+        mut base: Content,
+        input: ArticleInput,
+        id: Option<i64>,
+    ) -> Result<Content, AppError> {
         let mut errors = Vec::new();
         let mut text = |field: &str, value: Option<String>, max: usize, required: bool, into: &mut String| {
             if let Some(v) = value {
@@ -217,7 +253,11 @@ impl EditorialService {
             if required && into.is_empty() {
                 errors.push(FieldError::new(field, "required", format!("Give a {field}.")));
             } else if into.chars().count() > max {
-                errors.push(FieldError::new(field, "too_long", format!("The {field} is limited to {max} characters.")));
+                errors.push(FieldError::new(
+                    field,
+                    "too_long",
+                    format!("The {field} is limited to {max} characters."),
+                ));
             }
         };
         text("title", input.title, 300, true, &mut base.title);
@@ -225,19 +265,31 @@ impl EditorialService {
         text("dateline", input.dateline, 200, false, &mut base.dateline);
         text("excerpt", input.excerpt, 1000, false, &mut base.excerpt);
         match (input.body, input.body_html) {
-            (Some(_), Some(_)) => errors.push(FieldError::new("body", "conflict", "Send body or body_html, not both.")),
+            (Some(_), Some(_)) => errors.push(FieldError::new(
+                "body",
+                "conflict",
+                "Send body or body_html, not both.",
+            )),
             (Some(json), None) => match serde_json::from_value::<Vec<Block>>(json) {
                 Ok(blocks) => {
                     for (i, b) in blocks.iter().enumerate() {
                         if let Block::Heading { level, .. } = b
                             && !(2..=4).contains(level)
                         {
-                            errors.push(FieldError::new(format!("body[{i}].level"), "invalid", "Headings are level 2, 3 or 4."));
+                            errors.push(FieldError::new(
+                                format!("body[{i}].level"),
+                                "invalid",
+                                "Headings are level 2, 3 or 4.",
+                            ));
                         }
                     }
                     base.body = blocks;
                 }
-                Err(e) => errors.push(FieldError::new("body", "invalid", format!("The body is not a list of blocks: {e}."))),
+                Err(e) => errors.push(FieldError::new(
+                    "body",
+                    "invalid",
+                    format!("The body is not a list of blocks: {e}."),
+                )),
             },
             (None, Some(html)) => base.body = super::html_to_blocks(&html),
             (None, None) => {}
@@ -248,7 +300,11 @@ impl EditorialService {
                 let slug = slug.trim().to_owned();
                 check_slug(&mut errors, "slug", &slug);
                 if q::slug_owner(c, &slug)?.is_some_and(|owner| Some(owner) != id) {
-                    errors.push(FieldError::new("slug", "taken", "Another article already has this slug."));
+                    errors.push(FieldError::new(
+                        "slug",
+                        "taken",
+                        "Another article already has this slug.",
+                    ));
                 }
                 base.slug = slug;
             }
@@ -261,7 +317,11 @@ impl EditorialService {
         if base.section.is_empty() {
             errors.push(FieldError::new("section", "required", "Choose a section."));
         } else if q::section_ids_by_slug(c, std::slice::from_ref(&base.section))?.is_empty() {
-            errors.push(FieldError::new("section", "unknown", format!("There is no section {:?}.", base.section)));
+            errors.push(FieldError::new(
+                "section",
+                "unknown",
+                format!("There is no section {:?}.", base.section),
+            ));
         }
         if let Some(list) = input.sections {
             base.sections = list;
@@ -269,7 +329,11 @@ impl EditorialService {
         let known: HashMap<String, i64> = q::section_ids_by_slug(c, &base.sections)?.into_iter().collect();
         for (i, s) in base.sections.iter().enumerate() {
             if !known.contains_key(s) {
-                errors.push(FieldError::new(format!("sections[{i}]"), "unknown", format!("There is no section {s:?}.")));
+                errors.push(FieldError::new(
+                    format!("sections[{i}]"),
+                    "unknown",
+                    format!("There is no section {s:?}."),
+                ));
             }
         }
         if let Some(list) = input.tags {
@@ -278,7 +342,11 @@ impl EditorialService {
         let known: HashMap<String, i64> = q::tag_ids_by_slug(c, &base.tags)?.into_iter().collect();
         for (i, t) in base.tags.iter().enumerate() {
             if !known.contains_key(t) {
-                errors.push(FieldError::new(format!("tags[{i}]"), "unknown", format!("There is no tag {t:?}.")));
+                errors.push(FieldError::new(
+                    format!("tags[{i}]"),
+                    "unknown",
+                    format!("There is no tag {t:?}."),
+                ));
             }
         }
         if let Some(list) = input.authors {
@@ -288,14 +356,22 @@ impl EditorialService {
         let known: HashMap<String, i64> = q::author_ids_by_slug(c, &slugs)?.into_iter().collect();
         for (i, a) in base.authors.iter().enumerate() {
             if !known.contains_key(&a.slug) {
-                errors.push(FieldError::new(format!("authors[{i}].slug"), "unknown", format!("There is no author {:?}.", a.slug)));
+                errors.push(FieldError::new(
+                    format!("authors[{i}].slug"),
+                    "unknown",
+                    format!("There is no author {:?}.", a.slug),
+                ));
             }
         }
         match input.featured_media_id {
             Some(0) => base.featured_media_id = None,
             Some(m) => {
                 if !q::media_exists(c, m)? {
-                    errors.push(FieldError::new("featured_media_id", "unknown", format!("There is no media {m}.")));
+                    errors.push(FieldError::new(
+                        "featured_media_id",
+                        "unknown",
+                        format!("There is no media {m}."),
+                    ));
                 }
                 base.featured_media_id = Some(m);
             }
@@ -307,31 +383,53 @@ impl EditorialService {
             if url.is_empty() {
                 base.canonical_url = None;
             } else if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-                errors.push(FieldError::new("canonical_url", "invalid", "The canonical URL must be http(s)."));
+                errors.push(FieldError::new(
+                    "canonical_url",
+                    "invalid",
+                    "The canonical URL must be http(s).",
+                ));
             } else {
                 base.canonical_url = Some(url);
             }
         }
         if let Some(lang) = input.language {
-            let ok = (2..=35).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            let ok =
+                (2..=35).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !ok {
-                errors.push(FieldError::new("language", "invalid", "Give a language tag such as en or pt-BR."));
+                errors.push(FieldError::new(
+                    "language",
+                    "invalid",
+                    "Give a language tag such as en or pt-BR.",
+                ));
             }
             base.language = lang;
         }
         if let Some(status) = input.comment_status {
             if status != "open" && status != "closed" {
-                errors.push(FieldError::new("comment_status", "invalid", "Comments are open or closed."));
+                errors.push(FieldError::new(
+                    "comment_status",
+                    "invalid",
+                    "Comments are open or closed.",
+                ));
             }
             base.comment_status = status;
         }
-        if errors.is_empty() { Ok(base) } else { Err(AppError::Validation(errors)) }
+        if errors.is_empty() {
+            Ok(base)
+        } else {
+            Err(AppError::Validation(errors))
+        }
     }
 
     fn free_slug(&self, c: &mut DbConn, title: &str) -> Result<String, AppError> {
         let base = match slugify(title) {
             s if s.is_empty() => "article".to_owned(),
-            s => s.chars().take(100).collect::<String>().trim_end_matches('-').to_owned(),
+            s => s
+                .chars()
+                .take(100)
+                .collect::<String>()
+                .trim_end_matches('-')
+                .to_owned(),
         };
         let mut candidate = base.clone();
         let mut n = 2;
@@ -342,7 +440,12 @@ impl EditorialService {
         Ok(candidate)
     }
 
-    fn columns(&self, c: &mut DbConn, content: &Content, now: NaiveDateTime) -> Result<ArticleColumns, AppError> {
+    fn columns(
+        &self,
+        c: &mut DbConn,
+        content: &Content,
+        now: NaiveDateTime,
+    ) -> Result<ArticleColumns, AppError> {
         let stats = body_stats(&content.body);
         let section_id = q::section_ids_by_slug(c, std::slice::from_ref(&content.section))?
             .first()
@@ -367,11 +470,17 @@ impl EditorialService {
     }
 
     fn write_relations(&self, c: &mut DbConn, id: i64, content: &Content) -> Result<(), AppError> {
-        let sections: HashMap<String, i64> = q::section_ids_by_slug(c, &content.sections)?.into_iter().collect();
+        let sections: HashMap<String, i64> = q::section_ids_by_slug(c, &content.sections)?
+            .into_iter()
+            .collect();
         let tags: HashMap<String, i64> = q::tag_ids_by_slug(c, &content.tags)?.into_iter().collect();
         let slugs: Vec<String> = content.authors.iter().map(|a| a.slug.clone()).collect();
         let authors: HashMap<String, i64> = q::author_ids_by_slug(c, &slugs)?.into_iter().collect();
-        let mut section_ids: Vec<i64> = content.sections.iter().filter_map(|s| sections.get(s).copied()).collect();
+        let mut section_ids: Vec<i64> = content
+            .sections
+            .iter()
+            .filter_map(|s| sections.get(s).copied())
+            .collect();
         section_ids.dedup();
         let mut tag_ids: Vec<i64> = Vec::new();
         for t in content.tags.iter().filter_map(|t| tags.get(t).copied()) {
@@ -391,13 +500,13 @@ impl EditorialService {
         Ok(())
     }
 
-    fn snapshot(&self, c: &mut DbConn, id: i64, version: i32, me: &Current, summary: &str, content: &Content, now: NaiveDateTime) -> Result<(), AppError> {
-        let json = serde_json::to_string(content).map_err(AppError::internal)?;
-        q::insert_revision(c, id, version, Some(me.id), summary, &json, now)?;
-        Ok(())
-    }
-
-    fn view(&self, c: &mut DbConn, tree: &SectionTree, id: i64, now: NaiveDateTime) -> Result<EditorArticle, AppError> {
+    fn view(
+        &self,
+        c: &mut DbConn,
+        tree: &SectionTree,
+        id: i64,
+        now: NaiveDateTime,
+    ) -> Result<EditorArticle, AppError> {
         let (row, body, created_by) = self.load(c, id)?;
         let bundle = load_bundle(c, row, &body)?;
         let row = &bundle.row;
@@ -414,7 +523,11 @@ impl EditorialService {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             section: tree.reference(row.section_id),
-            sections: bundle.secondary_sections.iter().filter_map(|&s| tree.reference(s)).collect(),
+            sections: bundle
+                .secondary_sections
+                .iter()
+                .filter_map(|&s| tree.reference(s))
+                .collect(),
             tags: bundle.tags.iter().map(tag_ref).collect(),
             authors: bundle.bylines.clone(),
             featured_media_id: row.featured_media_id,
@@ -429,7 +542,11 @@ impl EditorialService {
         })
     }
 
-    pub async fn create_article(&self, actor: &Actor, input: ArticleInput) -> Result<EditorArticle, AppError> {
+    pub async fn create_article(
+        &self,
+        actor: &Actor,
+        input: ArticleInput,
+    ) -> Result<EditorArticle, AppError> {
         let (this, actor) = (self.clone(), actor.clone());
         let tree = self.fresh_tree().await?;
         let now = self.now();
@@ -471,8 +588,15 @@ impl EditorialService {
                     };
                     let id = q::insert_article(c, &cols, &meta)?;
                     this.write_relations(c, id, &content)?;
-                    this.snapshot(c, id, 1, &me, "created", &content, now)?;
-                    record(c, &me.who(), "article.create", &format!("article:{id}"), &content.title, now)?;
+                    snapshot(c, id, 1, &me, "created", &content, now)?;
+                    record(
+                        c,
+                        &me.who(),
+                        "article.create",
+                        &format!("article:{id}"),
+                        &content.title,
+                        now,
+                    )?;
                     this.view(c, &tree, id, now)
                 })
             })
@@ -489,13 +613,25 @@ impl EditorialService {
         version: Option<i32>,
         input: ArticleInput,
     ) -> Result<EditorArticle, AppError> {
-        self.edit(actor, id, version, "updated", move |_this, _c, _current| Ok(input)).await
+        self.edit(actor, id, version, "updated", move |_this, _c, _current| {
+            Ok(input)
+        })
+        .await
     }
 
     /// Common path of updates and restores: load, check, apply, write if still current.
-    async fn edit<F>(&self, actor: &Actor, id: i64, version: Option<i32>, summary: &'static str, make: F) -> Result<EditorArticle, AppError>
+    async fn edit<F>(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: Option<i32>,
+        summary: &'static str,
+        make: F,
+    ) -> Result<EditorArticle, AppError>
     where
-        F: FnOnce(&EditorialService, &mut DbConn, &Content) -> Result<ArticleInput, AppError> + Send + 'static,
+        F: FnOnce(&EditorialService, &mut DbConn, &Content) -> Result<ArticleInput, AppError>
+            + Send
+            + 'static,
     {
         let (this, actor) = (self.clone(), actor.clone());
         let tree = self.fresh_tree().await?;
@@ -515,7 +651,8 @@ impl EditorialService {
                     let input = make(&this, c, &current)?;
                     let content = this.apply(c, current.clone(), input, Some(id))?;
                     let cols = this.columns(c, &content, now)?;
-                    let new_version = q::update_article(c, id, expected, &cols)?.ok_or_else(|| conflict(id))?;
+                    let new_version =
+                        q::update_article(c, id, expected, &cols)?.ok_or_else(|| conflict(id))?;
                     this.write_relations(c, id, &content)?;
                     if content.slug != current.slug {
                         q::drop_redirect(c, &content.slug)?;
@@ -523,8 +660,15 @@ impl EditorialService {
                             q::add_redirect(c, &current.slug, id, now)?;
                         }
                     }
-                    this.snapshot(c, id, new_version, &me, summary, &content, now)?;
-                    record(c, &me.who(), "article.update", &format!("article:{id}"), &format!("{summary} to version {new_version}"), now)?;
+                    snapshot(c, id, new_version, &me, summary, &content, now)?;
+                    record(
+                        c,
+                        &me.who(),
+                        "article.update",
+                        &format!("article:{id}"),
+                        &format!("{summary} to version {new_version}"),
+                        now,
+                    )?;
                     this.view(c, &tree, id, now)
                 })
             })
@@ -546,7 +690,14 @@ impl EditorialService {
                         me.may_publish(owner)?;
                     }
                     q::delete_article(c, id)?;
-                    record(c, &me.who(), "article.delete", &format!("article:{id}"), &row.title, now)
+                    record(
+                        c,
+                        &me.who(),
+                        "article.delete",
+                        &format!("article:{id}"),
+                        &row.title,
+                        now,
+                    )
                 })
             })
             .await?;
@@ -555,35 +706,76 @@ impl EditorialService {
     }
 
     /// Publishes now, or schedules for a future `published_at`.
-    pub async fn publish(&self, actor: &Actor, id: i64, version: Option<i32>, input: PublishInput) -> Result<EditorArticle, AppError> {
+    pub async fn publish(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: Option<i32>,
+        input: PublishInput,
+    ) -> Result<EditorArticle, AppError> {
         let now = self.now();
         self.transition(actor, id, version, "article.publish", move |row| {
             let mut errors = Vec::new();
             if row.title.trim().is_empty() {
-                errors.push(FieldError::new("title", "required", "Give a title before publishing."));
+                errors.push(FieldError::new(
+                    "title",
+                    "required",
+                    "Give a title before publishing.",
+                ));
             }
             if row.word_count == 0 {
-                errors.push(FieldError::new("body", "required", "Write a body before publishing."));
+                errors.push(FieldError::new(
+                    "body",
+                    "required",
+                    "Write a body before publishing.",
+                ));
             }
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
             }
-            let at = input.published_at.map(|t| t.naive_utc()).or(row.published_at.filter(|_| row.status != "draft")).unwrap_or(now);
+            let at = input
+                .published_at
+                .map(|t| t.naive_utc())
+                .or(row.published_at.filter(|_| row.status != "draft"))
+                .unwrap_or(now);
             let status = if at > now { "scheduled" } else { "published" };
             Ok((status, Some(at)))
         })
         .await
     }
 
-    pub async fn unpublish(&self, actor: &Actor, id: i64, version: Option<i32>) -> Result<EditorArticle, AppError> {
-        self.transition(actor, id, version, "article.unpublish", |row| Ok(("draft", row.published_at))).await
+    pub async fn unpublish(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: Option<i32>,
+    ) -> Result<EditorArticle, AppError> {
+        self.transition(actor, id, version, "article.unpublish", |row| {
+            Ok(("draft", row.published_at))
+        })
+        .await
     }
 
-    pub async fn archive(&self, actor: &Actor, id: i64, version: Option<i32>) -> Result<EditorArticle, AppError> {
-        self.transition(actor, id, version, "article.archive", |row| Ok(("archived", row.published_at))).await
+    pub async fn archive(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: Option<i32>,
+    ) -> Result<EditorArticle, AppError> {
+        self.transition(actor, id, version, "article.archive", |row| {
+            Ok(("archived", row.published_at))
+        })
+        .await
     }
 
-    async fn transition<F>(&self, actor: &Actor, id: i64, version: Option<i32>, action: &'static str, next: F) -> Result<EditorArticle, AppError>
+    async fn transition<F>(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: Option<i32>,
+        action: &'static str,
+        next: F,
+    ) -> Result<EditorArticle, AppError>
     where
         F: FnOnce(&ArticleRow) -> Result<(&'static str, Option<NaiveDateTime>), AppError> + Send + 'static,
     {
@@ -602,16 +794,25 @@ impl EditorialService {
                         return Err(conflict(id));
                     }
                     if action == "article.publish" {
-                        let needs_author = q::relation_slugs(c, id)?.2.is_empty();
+                        let needs_author = q::relation_slugs(c, id)?.bylines.is_empty();
                         if needs_author {
-                            return Err(AppError::field("authors", "required", "Add a byline before publishing."));
+                            return Err(AppError::field(
+                                "authors",
+                                "required",
+                                "Add a byline before publishing.",
+                            ));
                         }
                     }
                     let (status, at) = next(&row)?;
-                    let new_version = q::set_status(c, id, expected, status, at, now)?.ok_or_else(|| conflict(id))?;
+                    let new_version =
+                        q::set_status(c, id, expected, status, at, now)?.ok_or_else(|| conflict(id))?;
                     let content = this.content_of(c, &tree, &row, &body)?;
-                    let summary = format!("{status}{}", at.map(|t| format!(" at {}", utc(t).to_rfc3339())).unwrap_or_default());
-                    this.snapshot(c, id, new_version, &me, &summary, &content, now)?;
+                    let summary = format!(
+                        "{status}{}",
+                        at.map(|t| format!(" at {}", utc(t).to_rfc3339()))
+                            .unwrap_or_default()
+                    );
+                    snapshot(c, id, new_version, &me, &summary, &content, now)?;
                     record(c, &me.who(), action, &format!("article:{id}"), &summary, now)?;
                     this.view(c, &tree, id, now)
                 })
@@ -622,7 +823,12 @@ impl EditorialService {
     }
 
     /// Appends a correction, shown publicly under the article.
-    pub async fn add_correction(&self, actor: &Actor, id: i64, note: String) -> Result<EditorArticle, AppError> {
+    pub async fn add_correction(
+        &self,
+        actor: &Actor,
+        id: i64,
+        note: String,
+    ) -> Result<EditorArticle, AppError> {
         let (this, actor) = (self.clone(), actor.clone());
         let tree = self.fresh_tree().await?;
         let now = self.now();
@@ -635,10 +841,21 @@ impl EditorialService {
                     me.may_publish(owner)?;
                     let note = note.trim().to_owned();
                     if note.is_empty() || note.chars().count() > 2000 {
-                        return Err(AppError::field("note", "length", "Write a correction of 1 to 2000 characters."));
+                        return Err(AppError::field(
+                            "note",
+                            "length",
+                            "Write a correction of 1 to 2000 characters.",
+                        ));
                     }
                     q::add_correction(c, id, &note, now)?;
-                    record(c, &me.who(), "article.correct", &format!("article:{id}"), &note, now)?;
+                    record(
+                        c,
+                        &me.who(),
+                        "article.correct",
+                        &format!("article:{id}"),
+                        &note,
+                        now,
+                    )?;
                     this.view(c, &tree, id, now)
                 })
             })
@@ -662,19 +879,33 @@ impl EditorialService {
     }
 
     /// All articles for the CMS, newest change first; contributors and moderators see their own.
-    pub async fn editor_articles(&self, actor: &Actor, filter: EditorialFilter) -> Result<EditorArticlePage, AppError> {
+    pub async fn editor_articles(
+        &self,
+        actor: &Actor,
+        filter: EditorialFilter,
+    ) -> Result<EditorArticlePage, AppError> {
         let (this, actor) = (self.clone(), actor.clone());
         let tree = self.fresh_tree().await?;
         let now = self.now();
         let limit = filter.limit.unwrap_or(20);
         if !(1..=100).contains(&limit) {
-            return Err(AppError::invalid("limit", format!("limit must be between 1 and 100, got {limit}")));
+            return Err(AppError::invalid(
+                "limit",
+                format!("limit must be between 1 and 100, got {limit}"),
+            ));
         }
         let after = match filter.cursor.as_deref().filter(|s| !s.is_empty()) {
-            Some(raw) => Some(decode_cursor(raw).ok_or_else(|| AppError::invalid("cursor", "cursor is not a cursor this API issued"))?),
+            Some(raw) => Some(
+                decode_cursor(raw)
+                    .ok_or_else(|| AppError::invalid("cursor", "cursor is not a cursor this API issued"))?,
+            ),
             None => None,
         };
-        let mut query = EditorialQuery { after, limit: limit + 1, ..Default::default() };
+        let mut query = EditorialQuery {
+            after,
+            limit: limit + 1,
+            ..Default::default()
+        };
         match filter.status.as_deref().filter(|s| !s.is_empty()) {
             None => {}
             Some("draft") => query.statuses = Some(vec!["draft".into()]),
@@ -688,10 +919,16 @@ impl EditorialService {
                 query.past_only = true;
             }
             Some(other) => {
-                return Err(AppError::invalid("status", format!("status is draft, scheduled, published or archived, got {other:?}")));
+                return Err(AppError::invalid(
+                    "status",
+                    format!("status is draft, scheduled, published or archived, got {other:?}"),
+                ));
             }
         }
-        query.title_contains = filter.search.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_owned());
+        query.title_contains = filter
+            .search
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().to_owned());
         self.db
             .run(move |c| {
                 let me = this.current_in(c, &actor, Role::Contributor)?;
@@ -701,8 +938,15 @@ impl EditorialService {
                 let rows = q::editorial_list(c, &query, now)?;
                 let more = rows.len() as i64 > limit;
                 let rows: Vec<ArticleRow> = rows.into_iter().take(limit as usize).collect();
-                let next_cursor = if more { rows.last().map(|r| encode_cursor(r.updated_at, r.id)) } else { None };
-                let items = rows.iter().map(|r| this.view(c, &tree, r.id, now)).collect::<Result<_, _>>()?;
+                let next_cursor = if more {
+                    rows.last().map(|r| encode_cursor(r.updated_at, r.id))
+                } else {
+                    None
+                };
+                let items = rows
+                    .iter()
+                    .map(|r| this.view(c, &tree, r.id, now))
+                    .collect::<Result<_, _>>()?;
                 Ok(EditorArticlePage { items, next_cursor })
             })
             .await
@@ -735,9 +979,16 @@ impl EditorialService {
     }
 
     /// Brings back the content of an old revision, as a new revision.
-    pub async fn restore_revision(&self, actor: &Actor, id: i64, from: i32, version: Option<i32>) -> Result<EditorArticle, AppError> {
+    pub async fn restore_revision(
+        &self,
+        actor: &Actor,
+        id: i64,
+        from: i32,
+        version: Option<i32>,
+    ) -> Result<EditorArticle, AppError> {
         self.edit(actor, id, version, "restored", move |_this, c, _current| {
-            let rev = q::revision(c, id, from)?.ok_or_else(|| AppError::not_found("revision", format!("{from} of article {id}")))?;
+            let rev = q::revision(c, id, from)?
+                .ok_or_else(|| AppError::not_found("revision", format!("{from} of article {id}")))?;
             let old: Content = serde_json::from_str(&rev.content).map_err(AppError::internal)?;
             Ok(ArticleInput {
                 title: Some(old.title),
@@ -774,7 +1025,14 @@ impl EditorialService {
                     me.may_edit(owner, &row)?;
                 }
                 let (token, exp) = tokens.issue_preview(id, ttl)?;
-                record(c, &me.who(), "article.preview", &format!("article:{id}"), "preview link", now)?;
+                record(
+                    c,
+                    &me.who(),
+                    "article.preview",
+                    &format!("article:{id}"),
+                    "preview link",
+                    now,
+                )?;
                 Ok(PreviewLink {
                     url: format!("/v1/preview/{token}"),
                     token,
@@ -811,6 +1069,21 @@ impl EditorialService {
     async fn fresh_tree(&self) -> Result<Arc<SectionTree>, AppError> {
         self.content.section_tree().await
     }
+}
+
+/// Keeps the saved content as revision `version`.
+fn snapshot(
+    c: &mut DbConn,
+    id: i64,
+    version: i32,
+    me: &Current,
+    summary: &str,
+    content: &Content,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let json = serde_json::to_string(content).map_err(AppError::internal)?;
+    q::insert_revision(c, id, version, Some(me.id), summary, &json, now)?;
+    Ok(())
 }
 
 fn revision_view(row: q::RevisionRow) -> Result<RevisionView, AppError> {

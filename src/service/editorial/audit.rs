@@ -18,11 +18,17 @@ pub(super) struct Who {
 
 impl Who {
     pub fn user(id: i64, email: &str) -> Who {
-        Who { id: Some(id), label: email.to_owned() }
+        Who {
+            id: Some(id),
+            label: email.to_owned(),
+        }
     }
 
     pub fn system() -> Who {
-        Who { id: None, label: "masthead-cli".to_owned() }
+        Who {
+            id: None,
+            label: "masthead-cli".to_owned(),
+        }
     }
 }
 
@@ -50,12 +56,23 @@ pub(super) fn record(
 
 impl EditorialService {
     /// Newest first; admins only.
-    pub async fn audit_log(&self, actor: &Actor, before: Option<i64>, limit: i64) -> Result<AuditPage, AppError> {
+    pub async fn audit_log(
+        &self,
+        actor: &Actor,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<AuditPage, AppError> {
         actor.require(Role::Admin)?;
         if !(1..=100).contains(&limit) {
-            return Err(AppError::invalid("limit", format!("limit must be between 1 and 100, got {limit}")));
+            return Err(AppError::invalid(
+                "limit",
+                format!("limit must be between 1 and 100, got {limit}"),
+            ));
         }
-        let rows = self.db.run(move |c| Ok(accounts::list_audit(c, before, limit + 1)?)).await?;
+        let rows = self
+            .db
+            .run(move |c| Ok(accounts::list_audit(c, before, limit + 1)?))
+            .await?;
         let more = rows.len() as i64 > limit;
         let items: Vec<AuditEntry> = rows
             .into_iter()

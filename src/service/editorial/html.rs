@@ -29,7 +29,10 @@ pub fn html_to_blocks(html: &str) -> Vec<Block> {
 }
 
 fn is_inline(name: &str) -> bool {
-    matches!(name, "a" | "b" | "strong" | "i" | "em" | "span" | "br" | "code" | "small" | "sup" | "sub" | "u" | "mark")
+    matches!(
+        name,
+        "a" | "b" | "strong" | "i" | "em" | "span" | "br" | "code" | "small" | "sup" | "sub" | "u" | "mark"
+    )
 }
 
 fn flush(blocks: &mut Vec<Block>, loose: &mut Vec<Inline>) {
@@ -69,7 +72,10 @@ fn block(el: ElementRef<'_>, blocks: &mut Vec<Block>) {
                 .filter(|runs| !runs.is_empty())
                 .collect();
             if !items.is_empty() {
-                blocks.push(Block::List { ordered: name == "ol", items });
+                blocks.push(Block::List {
+                    ordered: name == "ol",
+                    items,
+                });
             }
         }
         "blockquote" => {
@@ -99,7 +105,9 @@ fn block(el: ElementRef<'_>, blocks: &mut Vec<Block>) {
             let img = if el.value().name() == "img" {
                 Some(el)
             } else {
-                el.descendants().filter_map(ElementRef::wrap).find(|e| e.value().name() == "img")
+                el.descendants()
+                    .filter_map(ElementRef::wrap)
+                    .find(|e| e.value().name() == "img")
             };
             if let Some(img) = img
                 && let Some(src) = img.value().attr("src").filter(|s| is_http(s))
@@ -122,8 +130,16 @@ fn block(el: ElementRef<'_>, blocks: &mut Vec<Block>) {
         }
         "iframe" => {
             if let Some(src) = el.value().attr("src").filter(|s| is_http(s)) {
-                let provider = src.split('/').nth(2).unwrap_or("embed").trim_start_matches("www.").to_owned();
-                blocks.push(Block::Embed { provider, url: src.to_owned() });
+                let provider = src
+                    .split('/')
+                    .nth(2)
+                    .unwrap_or("embed")
+                    .trim_start_matches("www.")
+                    .to_owned();
+                blocks.push(Block::Embed {
+                    provider,
+                    url: src.to_owned(),
+                });
             }
         }
         // Containers: look inside. Everything else (script, style, form, ...) is dropped.
@@ -155,8 +171,14 @@ fn collect_inline(el: ElementRef<'_>, marks: &[Mark], out: &mut Vec<Inline>) {
         "b" | "strong" => marks.push(Mark::Bold),
         "i" | "em" => marks.push(Mark::Italic),
         "a" => {
-            if let Some(href) = el.value().attr("href").filter(|h| is_http(h) || h.starts_with("mailto:")) {
-                marks.push(Mark::Link { href: href.to_owned() });
+            if let Some(href) = el
+                .value()
+                .attr("href")
+                .filter(|h| is_http(h) || h.starts_with("mailto:"))
+            {
+                marks.push(Mark::Link {
+                    href: href.to_owned(),
+                });
             }
         }
         "br" => {
@@ -189,7 +211,10 @@ fn push_text(out: &mut Vec<Inline>, text: &str, marks: &[Mark]) {
         last.text.push_str(&collapsed);
         return;
     }
-    out.push(Inline { text: collapsed, marks: marks.to_vec() });
+    out.push(Inline {
+        text: collapsed,
+        marks: marks.to_vec(),
+    });
 }
 
 fn collapse_spaces(text: &str) -> String {
@@ -257,13 +282,24 @@ mod tests {
                     Inline::plain("Rates "),
                     Inline::marked("held", vec![Mark::Bold]),
                     Inline::plain(" at "),
-                    Inline::marked("4%", vec![Mark::Link { href: "https://example.org/r".into() }]),
+                    Inline::marked(
+                        "4%",
+                        vec![Mark::Link {
+                            href: "https://example.org/r".into()
+                        }]
+                    ),
                     Inline::plain("."),
                 ]
             }
         );
         assert!(matches!(&blocks[2], Block::List { ordered: false, items } if items.len() == 2));
-        assert_eq!(blocks[3], Block::Quote { text: "We are ready.".into(), attribution: Some("The mayor".into()) });
+        assert_eq!(
+            blocks[3],
+            Block::Quote {
+                text: "We are ready.".into(),
+                attribution: Some("The mayor".into())
+            }
+        );
         assert!(matches!(&blocks[4], Block::Image { caption: Some(c), .. } if c == "Cap"));
     }
 
@@ -273,7 +309,18 @@ mod tests {
             r#"<script>alert(1)</script><style>p{}</style><p onclick="evil()">Hi <script>x()</script><a href="javascript:evil()">there</a></p><form><input></form>"#,
         );
         let json = crate::content::blocks::to_json(&blocks);
-        assert!(!json.contains("alert") && !json.contains("evil") && !json.contains("x()") && !json.contains("p{}"), "{json}");
-        assert_eq!(blocks, vec![Block::Paragraph { content: vec![Inline::plain("Hi there")] }]);
+        assert!(
+            !json.contains("alert")
+                && !json.contains("evil")
+                && !json.contains("x()")
+                && !json.contains("p{}"),
+            "{json}"
+        );
+        assert_eq!(
+            blocks,
+            vec![Block::Paragraph {
+                content: vec![Inline::plain("Hi there")]
+            }]
+        );
     }
 }

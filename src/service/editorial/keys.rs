@@ -29,7 +29,12 @@ fn view(row: ApiKeyRow) -> ApiKeyView {
         id: row.id,
         name: row.name,
         prefix: row.prefix,
-        scopes: row.scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        scopes: row
+            .scopes
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         tier: row.tier,
         created_at: utc(row.created_at),
         revoked: row.revoked_at.is_some(),
@@ -37,7 +42,11 @@ fn view(row: ApiKeyRow) -> ApiKeyView {
 }
 
 impl EditorialService {
-    pub async fn create_key(&self, actor: &crate::auth::Actor, input: ApiKeyInput) -> Result<CreatedApiKey, AppError> {
+    pub async fn create_key(
+        &self,
+        actor: &crate::auth::Actor,
+        input: ApiKeyInput,
+    ) -> Result<CreatedApiKey, AppError> {
         let (this, actor) = (self.clone(), actor.clone());
         let now = self.now();
         self.db
@@ -46,7 +55,11 @@ impl EditorialService {
                 let mut errors = Vec::new();
                 let name = input.name.trim().to_owned();
                 if name.is_empty() || name.chars().count() > 100 {
-                    errors.push(FieldError::new("name", "length", "Give a name of 1 to 100 characters."));
+                    errors.push(FieldError::new(
+                        "name",
+                        "length",
+                        "Give a name of 1 to 100 characters.",
+                    ));
                 }
                 if input.scopes.is_empty() {
                     errors.push(FieldError::new("scopes", "required", "Give at least one scope."));
@@ -61,7 +74,11 @@ impl EditorialService {
                     }
                 }
                 if !TIERS.iter().any(|(t, _, _)| *t == input.tier) {
-                    errors.push(FieldError::new("tier", "unknown", "The tier is basic, standard or premium."));
+                    errors.push(FieldError::new(
+                        "tier",
+                        "unknown",
+                        "The tier is basic, standard or premium.",
+                    ));
                 }
                 if !errors.is_empty() {
                     return Err(AppError::Validation(errors));
@@ -83,11 +100,22 @@ impl EditorialService {
                             created_at: now,
                         },
                     )?;
-                    record(c, &me.who(), "key.create", &format!("key:{id}"), &format!("{name}: {}", scopes.join(" ")), now)?;
-                    let row = q::list_keys(c)?.into_iter().find(|k| k.id == id).ok_or_else(|| {
-                        AppError::internal(anyhow::anyhow!("key vanished"))
-                    })?;
-                    Ok(CreatedApiKey { key: key.clone(), api_key: view(row) })
+                    record(
+                        c,
+                        &me.who(),
+                        "key.create",
+                        &format!("key:{id}"),
+                        &format!("{name}: {}", scopes.join(" ")),
+                        now,
+                    )?;
+                    let row = q::list_keys(c)?
+                        .into_iter()
+                        .find(|k| k.id == id)
+                        .ok_or_else(|| AppError::internal(anyhow::anyhow!("key vanished")))?;
+                    Ok(CreatedApiKey {
+                        key: key.clone(),
+                        api_key: view(row),
+                    })
                 })
             })
             .await
@@ -131,12 +159,19 @@ impl EditorialService {
         let found = self
             .db
             .run(move |c| {
-                Ok(q::key_by_hash(c, &lookup)?.filter(|k| k.revoked_at.is_none()).map(|k| ApiKeyPrincipal {
-                    id: k.id,
-                    name: k.name,
-                    scopes: k.scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-                    tier: k.tier,
-                }))
+                Ok(q::key_by_hash(c, &lookup)?
+                    .filter(|k| k.revoked_at.is_none())
+                    .map(|k| ApiKeyPrincipal {
+                        id: k.id,
+                        name: k.name,
+                        scopes: k
+                            .scopes
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        tier: k.tier,
+                    }))
             })
             .await?;
         self.keys.insert(hash, found.clone());

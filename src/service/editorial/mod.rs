@@ -81,6 +81,15 @@ impl EditorialService {
         }
     }
 
+    /// For command-line administration: no tokens are issued, so the signing key is a
+    /// throwaway.
+    pub fn offline(db: Db) -> Self {
+        let secret: [u8; 32] = rand::random();
+        let tokens = TokenKeys::hmac(&[secret.to_vec()], Duration::from_secs(60));
+        let content = ContentService::new(db.clone(), &Default::default());
+        EditorialService::new(db, content, Arc::new(tokens), EditorialSettings::default())
+    }
+
     pub fn tokens(&self) -> &TokenKeys {
         &self.tokens
     }
@@ -96,7 +105,10 @@ impl EditorialService {
 }
 
 pub(crate) fn sha256_hex(raw: &str) -> String {
-    Sha256::digest(raw.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(raw.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A secret for a client: `prefix` followed by 256 random bits in hex.
@@ -110,7 +122,9 @@ fn rate_limited(limiter: &DefaultKeyedRateLimiter<String>, key: String) -> Resul
     use governor::clock::{Clock, DefaultClock};
     limiter.check_key(&key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
-        AppError::RateLimited { retry_after_seconds: wait.as_secs().max(1) }
+        AppError::RateLimited {
+            retry_after_seconds: wait.as_secs().max(1),
+        }
     })
 }
 
@@ -123,7 +137,9 @@ fn tokens_family() -> String {
 pub(crate) fn check_slug(errors: &mut Vec<crate::error::FieldError>, field: &str, slug: &str) {
     let ok = !slug.is_empty()
         && slug.len() <= 120
-        && slug.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        && slug
+            .split('-')
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
     if !ok {
         errors.push(crate::error::FieldError::new(
             field,
@@ -136,8 +152,16 @@ pub(crate) fn check_slug(errors: &mut Vec<crate::error::FieldError>, field: &str
 /// Requires a non-empty text of at most `max` characters.
 pub(crate) fn check_text(errors: &mut Vec<crate::error::FieldError>, field: &str, value: &str, max: usize) {
     if value.trim().is_empty() {
-        errors.push(crate::error::FieldError::new(field, "required", format!("Give a {field}.")));
+        errors.push(crate::error::FieldError::new(
+            field,
+            "required",
+            format!("Give a {field}."),
+        ));
     } else if value.chars().count() > max {
-        errors.push(crate::error::FieldError::new(field, "too_long", format!("The {field} is limited to {max} characters.")));
+        errors.push(crate::error::FieldError::new(
+            field,
+            "too_long",
+            format!("The {field} is limited to {max} characters."),
+        ));
     }
 }

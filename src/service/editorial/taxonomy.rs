@@ -57,7 +57,9 @@ pub struct MediaInput {
 
 fn is_http(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")) && url.len() > 8 && !url.contains(char::is_whitespace)
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && url.len() > 8
+        && !url.contains(char::is_whitespace)
 }
 
 fn pick_slug(
@@ -77,7 +79,11 @@ fn pick_slug(
 
 fn taken(errors: &mut Vec<FieldError>, owner: Option<i64>, me: Option<i64>) {
     if owner.is_some() && owner != me {
-        errors.push(FieldError::new("slug", "taken", "Another item already has this slug."));
+        errors.push(FieldError::new(
+            "slug",
+            "taken",
+            "Another item already has this slug.",
+        ));
     }
 }
 
@@ -94,7 +100,12 @@ fn node(row: crate::db::taxonomy::SectionRow) -> SectionNode {
 
 impl EditorialService {
     /// Creates (id None) or updates a section.
-    pub async fn save_section(&self, actor: &Actor, id: Option<i64>, input: SectionInput) -> Result<SectionNode, AppError> {
+    pub async fn save_section(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        input: SectionInput,
+    ) -> Result<SectionNode, AppError> {
         let (this, actor) = (self.clone(), actor.clone());
         let now = self.now();
         let saved = self
@@ -103,25 +114,44 @@ impl EditorialService {
                 let me = this.current_in(c, &actor, Role::Editor)?;
                 c.transaction(|c| {
                     let current = match id {
-                        Some(id) => Some(q::section(c, id)?.ok_or_else(|| AppError::not_found("section", format!("with id {id}")))?),
+                        Some(id) => Some(
+                            q::section(c, id)?
+                                .ok_or_else(|| AppError::not_found("section", format!("with id {id}")))?,
+                        ),
                         None => None,
                     };
                     let mut errors = Vec::new();
-                    let name = input.name.or(current.as_ref().map(|s| s.name.clone())).unwrap_or_default();
+                    let name = input
+                        .name
+                        .or(current.as_ref().map(|s| s.name.clone()))
+                        .unwrap_or_default();
                     check_text(&mut errors, "name", &name, 100);
-                    let slug = pick_slug(&mut errors, input.slug, current.as_ref().map(|s| s.slug.as_str()), &name);
+                    let slug = pick_slug(
+                        &mut errors,
+                        input.slug,
+                        current.as_ref().map(|s| s.slug.as_str()),
+                        &name,
+                    );
                     taken(&mut errors, q::section_slug_owner(c, &slug)?, id);
                     let parent_id = match input.parent.as_deref().map(str::trim) {
                         None => current.as_ref().and_then(|s| s.parent_id),
                         Some("") => None,
                         Some(parent) => match q::section_slug_owner(c, parent)? {
                             Some(pid) if Some(pid) == id => {
-                                errors.push(FieldError::new("parent", "cycle", "A section cannot be its own parent."));
+                                errors.push(FieldError::new(
+                                    "parent",
+                                    "cycle",
+                                    "A section cannot be its own parent.",
+                                ));
                                 None
                             }
                             Some(pid) => Some(pid),
                             None => {
-                                errors.push(FieldError::new("parent", "unknown", format!("There is no section {parent:?}.")));
+                                errors.push(FieldError::new(
+                                    "parent",
+                                    "unknown",
+                                    format!("There is no section {parent:?}."),
+                                ));
                                 None
                             }
                         },
@@ -131,7 +161,11 @@ impl EditorialService {
                         let mut cursor = Some(pid);
                         while let Some(p) = cursor {
                             if p == me_id {
-                                errors.push(FieldError::new("parent", "cycle", "A section cannot sit below itself."));
+                                errors.push(FieldError::new(
+                                    "parent",
+                                    "cycle",
+                                    "A section cannot sit below itself.",
+                                ));
                                 break;
                             }
                             cursor = q::section(c, p)?.and_then(|s| s.parent_id);
@@ -143,9 +177,15 @@ impl EditorialService {
                     let cols = SectionColumns {
                         slug,
                         name,
-                        description: input.description.or(current.as_ref().map(|s| s.description.clone())).unwrap_or_default(),
+                        description: input
+                            .description
+                            .or(current.as_ref().map(|s| s.description.clone()))
+                            .unwrap_or_default(),
                         parent_id,
-                        position: input.position.or(current.as_ref().map(|s| s.position)).unwrap_or(0),
+                        position: input
+                            .position
+                            .or(current.as_ref().map(|s| s.position))
+                            .unwrap_or(0),
                         updated_at: now,
                     };
                     let saved_id = match id {
@@ -155,9 +195,22 @@ impl EditorialService {
                         }
                         None => q::insert_section(c, &cols, now)?,
                     };
-                    let action = if id.is_some() { "section.update" } else { "section.create" };
-                    record(c, &me.who(), action, &format!("section:{saved_id}"), &cols.slug, now)?;
-                    Ok(node(q::section(c, saved_id)?.ok_or_else(|| AppError::internal(anyhow::anyhow!("section vanished")))?))
+                    let action = if id.is_some() {
+                        "section.update"
+                    } else {
+                        "section.create"
+                    };
+                    record(
+                        c,
+                        &me.who(),
+                        action,
+                        &format!("section:{saved_id}"),
+                        &cols.slug,
+                        now,
+                    )?;
+                    Ok(node(q::section(c, saved_id)?.ok_or_else(|| {
+                        AppError::internal(anyhow::anyhow!("section vanished"))
+                    })?))
                 })
             })
             .await?;
@@ -172,7 +225,8 @@ impl EditorialService {
             .run(move |c| {
                 let me = this.current_in(c, &actor, Role::Editor)?;
                 c.transaction(|c| {
-                    let section = q::section(c, id)?.ok_or_else(|| AppError::not_found("section", format!("with id {id}")))?;
+                    let section = q::section(c, id)?
+                        .ok_or_else(|| AppError::not_found("section", format!("with id {id}")))?;
                     let (articles, children) = q::section_uses(c, id)?;
                     if articles > 0 || children > 0 {
                         return Err(AppError::InUse(format!(
@@ -181,7 +235,14 @@ impl EditorialService {
                         )));
                     }
                     q::delete_section(c, id)?;
-                    record(c, &me.who(), "section.delete", &format!("section:{id}"), &section.slug, now)
+                    record(
+                        c,
+                        &me.who(),
+                        "section.delete",
+                        &format!("section:{id}"),
+                        &section.slug,
+                        now,
+                    )
                 })
             })
             .await?;
@@ -189,7 +250,12 @@ impl EditorialService {
         Ok(())
     }
 
-    pub async fn save_tag(&self, actor: &Actor, id: Option<i64>, input: TagInput) -> Result<TagView, AppError> {
+    pub async fn save_tag(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        input: TagInput,
+    ) -> Result<TagView, AppError> {
         let (this, actor) = (self.clone(), actor.clone());
         let now = self.now();
         let saved = self
@@ -198,13 +264,24 @@ impl EditorialService {
                 let me = this.current_in(c, &actor, Role::Editor)?;
                 c.transaction(|c| {
                     let current = match id {
-                        Some(id) => Some(q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?),
+                        Some(id) => Some(
+                            q::tag(c, id)?
+                                .ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?,
+                        ),
                         None => None,
                     };
                     let mut errors = Vec::new();
-                    let name = input.name.or(current.as_ref().map(|t| t.name.clone())).unwrap_or_default();
+                    let name = input
+                        .name
+                        .or(current.as_ref().map(|t| t.name.clone()))
+                        .unwrap_or_default();
                     check_text(&mut errors, "name", &name, 100);
-                    let slug = pick_slug(&mut errors, input.slug, current.as_ref().map(|t| t.slug.as_str()), &name);
+                    let slug = pick_slug(
+                        &mut errors,
+                        input.slug,
+                        current.as_ref().map(|t| t.slug.as_str()),
+                        &name,
+                    );
                     taken(&mut errors, q::tag_slug_owner(c, &slug)?, id);
                     if !errors.is_empty() {
                         return Err(AppError::Validation(errors));
@@ -212,7 +289,10 @@ impl EditorialService {
                     let cols = TagColumns {
                         slug,
                         name,
-                        description: input.description.or(current.as_ref().map(|t| t.description.clone())).unwrap_or_default(),
+                        description: input
+                            .description
+                            .or(current.as_ref().map(|t| t.description.clone()))
+                            .unwrap_or_default(),
                         updated_at: now,
                     };
                     let saved_id = match id {
@@ -224,7 +304,9 @@ impl EditorialService {
                     };
                     let action = if id.is_some() { "tag.update" } else { "tag.create" };
                     record(c, &me.who(), action, &format!("tag:{saved_id}"), &cols.slug, now)?;
-                    Ok(tag_view(q::tag(c, saved_id)?.ok_or_else(|| AppError::internal(anyhow::anyhow!("tag vanished")))?))
+                    Ok(tag_view(q::tag(c, saved_id)?.ok_or_else(|| {
+                        AppError::internal(anyhow::anyhow!("tag vanished"))
+                    })?))
                 })
             })
             .await?;
@@ -239,7 +321,8 @@ impl EditorialService {
             .run(move |c| {
                 let me = this.current_in(c, &actor, Role::Editor)?;
                 c.transaction(|c| {
-                    let tag = q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?;
+                    let tag =
+                        q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?;
                     q::delete_tag(c, id)?;
                     record(c, &me.who(), "tag.delete", &format!("tag:{id}"), &tag.slug, now)
                 })
@@ -249,7 +332,12 @@ impl EditorialService {
         Ok(())
     }
 
-    pub async fn save_author(&self, actor: &Actor, id: Option<i64>, input: AuthorInput) -> Result<AuthorView, AppError> {
+    pub async fn save_author(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        input: AuthorInput,
+    ) -> Result<AuthorView, AppError> {
         let (this, actor) = (self.clone(), actor.clone());
         let now = self.now();
         let saved = self
@@ -258,19 +346,34 @@ impl EditorialService {
                 let me = this.current_in(c, &actor, Role::Editor)?;
                 c.transaction(|c| {
                     let current = match id {
-                        Some(id) => Some(q::author(c, id)?.ok_or_else(|| AppError::not_found("author", format!("with id {id}")))?),
+                        Some(id) => Some(
+                            q::author(c, id)?
+                                .ok_or_else(|| AppError::not_found("author", format!("with id {id}")))?,
+                        ),
                         None => None,
                     };
                     let mut errors = Vec::new();
-                    let name = input.name.or(current.as_ref().map(|a| a.name.clone())).unwrap_or_default();
+                    let name = input
+                        .name
+                        .or(current.as_ref().map(|a| a.name.clone()))
+                        .unwrap_or_default();
                     check_text(&mut errors, "name", &name, 100);
-                    let slug = pick_slug(&mut errors, input.slug, current.as_ref().map(|a| a.slug.as_str()), &name);
+                    let slug = pick_slug(
+                        &mut errors,
+                        input.slug,
+                        current.as_ref().map(|a| a.slug.as_str()),
+                        &name,
+                    );
                     taken(&mut errors, q::author_slug_owner(c, &slug)?, id);
                     let avatar_url = match input.avatar_url {
                         Some(url) if url.trim().is_empty() => None,
                         Some(url) => {
                             if !is_http(&url) {
-                                errors.push(FieldError::new("avatar_url", "invalid", "The avatar URL must be http(s)."));
+                                errors.push(FieldError::new(
+                                    "avatar_url",
+                                    "invalid",
+                                    "The avatar URL must be http(s).",
+                                ));
                             }
                             Some(url)
                         }
@@ -282,8 +385,14 @@ impl EditorialService {
                     let cols = AuthorColumns {
                         slug,
                         name,
-                        title: input.title.or(current.as_ref().map(|a| a.title.clone())).unwrap_or_default(),
-                        bio: input.bio.or(current.as_ref().map(|a| a.bio.clone())).unwrap_or_default(),
+                        title: input
+                            .title
+                            .or(current.as_ref().map(|a| a.title.clone()))
+                            .unwrap_or_default(),
+                        bio: input
+                            .bio
+                            .or(current.as_ref().map(|a| a.bio.clone()))
+                            .unwrap_or_default(),
                         avatar_url,
                         updated_at: now,
                     };
@@ -294,9 +403,22 @@ impl EditorialService {
                         }
                         None => q::insert_author(c, &cols, now)?,
                     };
-                    let action = if id.is_some() { "author.update" } else { "author.create" };
-                    record(c, &me.who(), action, &format!("author:{saved_id}"), &cols.slug, now)?;
-                    Ok(author_view(q::author(c, saved_id)?.ok_or_else(|| AppError::internal(anyhow::anyhow!("author vanished")))?))
+                    let action = if id.is_some() {
+                        "author.update"
+                    } else {
+                        "author.create"
+                    };
+                    record(
+                        c,
+                        &me.who(),
+                        action,
+                        &format!("author:{saved_id}"),
+                        &cols.slug,
+                        now,
+                    )?;
+                    Ok(author_view(q::author(c, saved_id)?.ok_or_else(|| {
+                        AppError::internal(anyhow::anyhow!("author vanished"))
+                    })?))
                 })
             })
             .await?;
@@ -311,13 +433,24 @@ impl EditorialService {
             .run(move |c| {
                 let me = this.current_in(c, &actor, Role::Editor)?;
                 c.transaction(|c| {
-                    let author = q::author(c, id)?.ok_or_else(|| AppError::not_found("author", format!("with id {id}")))?;
+                    let author = q::author(c, id)?
+                        .ok_or_else(|| AppError::not_found("author", format!("with id {id}")))?;
                     let bylines = q::author_bylines(c, id)?;
                     if bylines > 0 {
-                        return Err(AppError::InUse(format!("author {:?} still has {bylines} bylines", author.slug)));
+                        return Err(AppError::InUse(format!(
+                            "author {:?} still has {bylines} bylines",
+                            author.slug
+                        )));
                     }
                     q::delete_author(c, id)?;
-                    record(c, &me.who(), "author.delete", &format!("author:{id}"), &author.slug, now)
+                    record(
+                        c,
+                        &me.who(),
+                        "author.delete",
+                        &format!("author:{id}"),
+                        &author.slug,
+                        now,
+                    )
                 })
             })
             .await?;
@@ -326,33 +459,53 @@ impl EditorialService {
     }
 
     /// Contributors and up may add media; changing or removing it is for editors.
-    pub async fn save_media(&self, actor: &Actor, id: Option<i64>, input: MediaInput) -> Result<MediaView, AppError> {
+    pub async fn save_media(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        input: MediaInput,
+    ) -> Result<MediaView, AppError> {
         let (this, actor) = (self.clone(), actor.clone());
         let now = self.now();
         let saved = self
             .db
             .run(move |c| {
-                let needed = if id.is_some() { Role::Editor } else { Role::Contributor };
+                let needed = if id.is_some() {
+                    Role::Editor
+                } else {
+                    Role::Contributor
+                };
                 let me = this.current_in(c, &actor, needed)?;
                 c.transaction(|c| {
                     let current = match id {
-                        Some(id) => Some(q::media_item(c, id)?.ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?),
+                        Some(id) => Some(
+                            q::media_item(c, id)?
+                                .ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?,
+                        ),
                         None => None,
                     };
                     let mut errors = Vec::new();
-                    let url = input.url.or(current.as_ref().map(|m| m.url.clone())).unwrap_or_default();
+                    let url = input
+                        .url
+                        .or(current.as_ref().map(|m| m.url.clone()))
+                        .unwrap_or_default();
                     if !is_http(&url) {
                         errors.push(FieldError::new("url", "invalid", "Give the image's http(s) URL."));
                     }
                     for (field, v) in [("width", input.width), ("height", input.height)] {
                         if v.is_some_and(|v| v <= 0) {
-                            errors.push(FieldError::new(field, "invalid", format!("The {field} is a positive number of pixels.")));
+                            errors.push(FieldError::new(
+                                field,
+                                "invalid",
+                                format!("The {field} is a positive number of pixels."),
+                            ));
                         }
                     }
                     if !errors.is_empty() {
                         return Err(AppError::Validation(errors));
                     }
-                    let keep = |new: Option<String>, old: Option<&String>| new.or(old.cloned()).unwrap_or_default();
+                    let keep =
+                        |new: Option<String>, old: Option<&String>| new.or(old.cloned()).unwrap_or_default();
                     let cols = MediaColumns {
                         url,
                         alt: keep(input.alt, current.as_ref().map(|m| &m.alt)),
@@ -369,10 +522,23 @@ impl EditorialService {
                         }
                         None => q::insert_media(c, &cols, now)?,
                     };
-                    let action = if id.is_some() { "media.update" } else { "media.create" };
+                    let action = if id.is_some() {
+                        "media.update"
+                    } else {
+                        "media.create"
+                    };
                     record(c, &me.who(), action, &format!("media:{saved_id}"), &cols.url, now)?;
-                    let m = q::media_item(c, saved_id)?.ok_or_else(|| AppError::internal(anyhow::anyhow!("media vanished")))?;
-                    Ok(MediaView { id: m.id, url: m.url, alt: m.alt, caption: m.caption, credit: m.credit, width: m.width, height: m.height })
+                    let m = q::media_item(c, saved_id)?
+                        .ok_or_else(|| AppError::internal(anyhow::anyhow!("media vanished")))?;
+                    Ok(MediaView {
+                        id: m.id,
+                        url: m.url,
+                        alt: m.alt,
+                        caption: m.caption,
+                        credit: m.credit,
+                        width: m.width,
+                        height: m.height,
+                    })
                 })
             })
             .await?;
@@ -387,7 +553,8 @@ impl EditorialService {
             .run(move |c| {
                 let me = this.current_in(c, &actor, Role::Editor)?;
                 c.transaction(|c| {
-                    let m = q::media_item(c, id)?.ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?;
+                    let m = q::media_item(c, id)?
+                        .ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?;
                     q::delete_media(c, id)?;
                     record(c, &me.who(), "media.delete", &format!("media:{id}"), &m.url, now)
                 })

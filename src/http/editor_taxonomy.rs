@@ -1,0 +1,301 @@
+//! Sections, tags, authors and media records for the CMS.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, delete, patch, post, web};
+
+use super::private;
+use crate::auth::Actor;
+use crate::error::{AppError, Problem};
+use crate::service::editorial::views::MediaView;
+use crate::service::editorial::{AuthorInput, EditorialService, MediaInput, SectionInput, TagInput};
+use crate::service::views::{AuthorView, SectionNode, TagView};
+
+type Editorial = web::Data<EditorialService>;
+
+/// Create a section (editors and up).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    request_body = SectionInput,
+    responses(
+        (status = 201, description = "Created", body = SectionNode),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/sections")]
+pub async fn create_section(
+    editorial: Editorial,
+    actor: Actor,
+    body: web::Json<SectionInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::CREATED,
+        &editorial.save_section(&actor, None, body.into_inner()).await?,
+    ))
+}
+
+/// Change a section (editors and up); fields left out keep their value.
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    request_body = SectionInput,
+    responses(
+        (status = 200, description = "Saved", body = SectionNode),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/v1/editor/sections/{id}")]
+pub async fn update_section(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+    body: web::Json<SectionInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::OK,
+        &editorial
+            .save_section(&actor, Some(*id), body.into_inner())
+            .await?,
+    ))
+}
+
+/// Delete a section (editors and up).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Still in use", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/v1/editor/sections/{id}")]
+pub async fn delete_section(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    editorial.delete_section(&actor, *id).await?;
+    Ok(private::no_content())
+}
+
+/// Create a tag (editors and up).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    request_body = TagInput,
+    responses(
+        (status = 201, description = "Created", body = TagView),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/tags")]
+pub async fn create_tag(
+    editorial: Editorial,
+    actor: Actor,
+    body: web::Json<TagInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::CREATED,
+        &editorial.save_tag(&actor, None, body.into_inner()).await?,
+    ))
+}
+
+/// Change a tag (editors and up); fields left out keep their value.
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    request_body = TagInput,
+    responses(
+        (status = 200, description = "Saved", body = TagView),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/v1/editor/tags/{id}")]
+pub async fn update_tag(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+    body: web::Json<TagInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::OK,
+        &editorial.save_tag(&actor, Some(*id), body.into_inner()).await?,
+    ))
+}
+
+/// Delete a tag (editors and up).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Still in use", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/v1/editor/tags/{id}")]
+pub async fn delete_tag(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    editorial.delete_tag(&actor, *id).await?;
+    Ok(private::no_content())
+}
+
+/// Create a author (editors and up).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    request_body = AuthorInput,
+    responses(
+        (status = 201, description = "Created", body = AuthorView),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/authors")]
+pub async fn create_author(
+    editorial: Editorial,
+    actor: Actor,
+    body: web::Json<AuthorInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::CREATED,
+        &editorial.save_author(&actor, None, body.into_inner()).await?,
+    ))
+}
+
+/// Change a author (editors and up); fields left out keep their value.
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    request_body = AuthorInput,
+    responses(
+        (status = 200, description = "Saved", body = AuthorView),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/v1/editor/authors/{id}")]
+pub async fn update_author(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+    body: web::Json<AuthorInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::OK,
+        &editorial
+            .save_author(&actor, Some(*id), body.into_inner())
+            .await?,
+    ))
+}
+
+/// Delete a author (editors and up).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Still in use", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/v1/editor/authors/{id}")]
+pub async fn delete_author(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    editorial.delete_author(&actor, *id).await?;
+    Ok(private::no_content())
+}
+
+/// Create a media (contributors and up).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    request_body = MediaInput,
+    responses(
+        (status = 201, description = "Created", body = MediaView),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/media")]
+pub async fn create_media(
+    editorial: Editorial,
+    actor: Actor,
+    body: web::Json<MediaInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::CREATED,
+        &editorial.save_media(&actor, None, body.into_inner()).await?,
+    ))
+}
+
+/// Change a media (editors and up); fields left out keep their value.
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    request_body = MediaInput,
+    responses(
+        (status = 200, description = "Saved", body = MediaView),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/v1/editor/media/{id}")]
+pub async fn update_media(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+    body: web::Json<MediaInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::OK,
+        &editorial.save_media(&actor, Some(*id), body.into_inner()).await?,
+    ))
+}
+
+/// Delete a media (editors and up).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Still in use", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/v1/editor/media/{id}")]
+pub async fn delete_media(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    editorial.delete_media(&actor, *id).await?;
+    Ok(private::no_content())
+}
