@@ -277,6 +277,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_key_files: args.keys.jwt_public_keys,
         access_ttl: Some(std::time::Duration::from_secs(args.keys.access_token_ttl)),
     };
+    // Refuse a missing or weak signing key before touching the database.
+    crate::auth::keys::load(&settings.keys, &url)?;
     actix_web::rt::System::new().block_on(async move {
         let pool_size = settings.pool_size();
         let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size)).await??;

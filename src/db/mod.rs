@@ -114,8 +114,9 @@ struct CountStatements(Arc<AtomicU64>);
 
 impl Instrumentation for CountStatements {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
             self.0.fetch_add(1, Ordering::Relaxed);
+            tracing::trace!(target: "masthead::sql", %query, "statement");
         }
     }
 }

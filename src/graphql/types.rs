@@ -44,7 +44,56 @@ pub(super) async fn article_connection(
         PageRequest::<ArticleCursor>::parse(first.map(i64::from), after.as_deref(), ("first", "after"))
             .map_err(gql)?;
     let page = content(ctx).list_articles(filter, page).await.map_err(gql)?;
+    prefetch(ctx, &page.items).await?;
     Ok(connection(page, |r| r.cursor(), Article))
+}
+
+/// Loads, one batch per relation, what the query asks of the page's articles, before any
+/// field resolves: each relation then costs one statement however long the page is.
+async fn prefetch(ctx: &Context<'_>, records: &[ArticleRecord]) -> Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let loaders = loaders(ctx);
+    let ids: Vec<i64> = records.iter().map(|r| r.row.id).collect();
+    if node.field("authors").exists() {
+        loaders
+            .bylines
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(gql_shared)?;
+    }
+    if node.field("tags").exists() {
+        loaders
+            .tags
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(gql_shared)?;
+    }
+    if node.field("corrections").exists() {
+        loaders
+            .corrections
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(gql_shared)?;
+    }
+    if node.field("sections").exists() {
+        loaders
+            .secondary_sections
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(gql_shared)?;
+    }
+    if node.field("body").exists() {
+        loaders
+            .bodies
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(gql_shared)?;
+    }
+    if node.field("featuredMedia").exists() {
+        let media: Vec<i64> = records.iter().filter_map(|r| r.row.featured_media_id).collect();
+        loaders.media.load_many(media).await.map_err(gql_shared)?;
+    }
+    Ok(())
 }
 
 pub(super) fn connection<R, T: async_graphql::OutputType>(

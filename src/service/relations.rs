@@ -42,8 +42,14 @@ fn media_view(row: MediaRow) -> Media {
     }
 }
 
+/// Every id gets an entry, empty when it has nothing: callers (and dataloader caches) can
+/// tell "none" from "not loaded".
+fn all_empty<V>(ids: &[i64]) -> HashMap<i64, Vec<V>> {
+    ids.iter().map(|&id| (id, Vec::new())).collect()
+}
+
 pub fn load_bylines(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Vec<Byline>>, AppError> {
-    let mut out: HashMap<i64, Vec<Byline>> = HashMap::new();
+    let mut out = all_empty(ids);
     for (article, role, author) in q::bylines(conn, ids)? {
         out.entry(article).or_default().push(byline(author, role));
     }
@@ -51,7 +57,7 @@ pub fn load_bylines(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Vec<B
 }
 
 pub fn load_tags(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Vec<TagRow>>, AppError> {
-    let mut out: HashMap<i64, Vec<TagRow>> = HashMap::new();
+    let mut out = all_empty(ids);
     for (article, tag) in q::tags_of(conn, ids)? {
         out.entry(article).or_default().push(tag);
     }
@@ -69,7 +75,7 @@ pub fn load_media(conn: &mut DbConn, media_ids: &[i64]) -> Result<HashMap<i64, M
 }
 
 pub fn load_corrections(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Vec<Correction>>, AppError> {
-    let mut out: HashMap<i64, Vec<Correction>> = HashMap::new();
+    let mut out = all_empty(ids);
     for c in q::corrections_of(conn, ids)? {
         out.entry(c.article_id).or_default().push(Correction {
             noted_at: utc(c.noted_at),
@@ -80,7 +86,7 @@ pub fn load_corrections(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, V
 }
 
 pub fn load_secondary_sections(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>, AppError> {
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut out = all_empty(ids);
     for (article, section) in q::secondary_sections(conn, ids)? {
         out.entry(article).or_default().push(section);
     }

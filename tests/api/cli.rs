@@ -129,6 +129,7 @@ fn serve_stops_gracefully_on_sigterm() {
             "--database-url",
             &db.url_string(),
         ])
+        .env("MASTHEAD_JWT_SECRET", crate::helpers::TEST_SECRET)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -171,4 +172,141 @@ fn answers_health(port: u16) -> bool {
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
     answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200")
+}
+
+#[test]
+fn without_a_jwt_secret_sqlite_generates_one_and_postgres_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("news.db");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = masthead()
+        .env_remove("MASTHEAD_JWT_SECRET")
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &format!("sqlite://{}", db_path.display()),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !answers_health(port) {
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let secret = dir.path().join("news.db.jwt-secret");
+    let meta = std::fs::metadata(&secret).expect("a secret beside the database");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&secret).unwrap().trim().len() >= 32);
+
+    let out = masthead()
+        .env_remove("MASTHEAD_JWT_SECRET")
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+
+    let out = masthead()
+        .env("MASTHEAD_JWT_SECRET", "too-short")
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            &format!("sqlite://{}", db_path.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32 bytes"));
+}
+
+#[test]
+fn the_first_admin_is_created_from_the_command_line() {
+    use std::io::Write;
+    let db = TestDatabase::create();
+    let url = db.url_string();
+    let mut child = masthead()
+        .args([
+            "user",
+            "create",
+            "--email",
+            "Chief@Example.org",
+            "--name",
+            "Chief",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--database-url",
+            &url,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("chief@example.org"));
+
+    let weak = masthead()
+        .env("MASTHEAD_PASSWORD", "short")
+        .args([
+            "user",
+            "create",
+            "--email",
+            "x@example.org",
+            "--name",
+            "X",
+            "--role",
+            "author",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+
+    let out = masthead()
+        .args([
+            "user",
+            "set-role",
+            "--email",
+            "chief@example.org",
+            "--role",
+            "editor",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let list = masthead()
+        .args(["user", "list", "--database-url", &url])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.contains("chief@example.org\teditor\tactive"), "{text}");
 }

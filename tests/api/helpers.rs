@@ -365,3 +365,75 @@ pub fn slugs(items: &[Value]) -> Vec<String> {
         .map(|i| i["slug"].as_str().expect("slug").to_owned())
         .collect()
 }
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Creates a user with `role` (as `masthead user create` would) and signs them in over
+    /// HTTP; returns their access token.
+    pub async fn sign_in_as(&self, email: &str, role: masthead::auth::Role) -> String {
+        let db = self.db.clone();
+        let email_owned = email.to_owned();
+        tokio::task::spawn_blocking(move || {
+            masthead::service::editorial::EditorialService::offline(db)
+                .create_user_offline(masthead::service::editorial::NewUserInput {
+                    email: email_owned,
+                    display_name: "Test User".into(),
+                    role,
+                    password: PASSWORD.into(),
+                    author: None,
+                })
+                .expect("create user")
+        })
+        .await
+        .expect("user task");
+        let (status, body) = self
+            .call(
+                reqwest::Method::POST,
+                "/v1/auth/token",
+                None,
+                Some(serde_json::json!({ "email": email, "password": PASSWORD })),
+            )
+            .await;
+        assert_eq!(status, 200, "sign in: {body}");
+        body["access_token"].as_str().expect("access token").to_owned()
+    }
+
+    /// Any request; returns the status and the JSON body (Null when there is none).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.client.request(method, format!("{}{}", self.address, path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&serde_json::json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.expect("request");
+        res.json().await.expect("GraphQL JSON")
+    }
+}
+
+/// The `extensions.code` of the first GraphQL error, if any.
+pub fn gql_code(res: &Value) -> Option<String> {
+    res["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)
+}
