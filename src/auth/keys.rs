@@ -134,3 +134,59 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     std::fs::write(path, contents)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+
+    // A key pair made for these tests only.
+    const PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIBTPoWHbeAMSSh5Yyy+Nr+muKCpxe2c0VdqP7sBpLyL4
+-----END PRIVATE KEY-----";
+    const PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEAqBXiWMpfddfbYDDsefPb/+pOo1RUAEscF9DHmJ5LtV0=
+-----END PUBLIC KEY-----";
+
+    #[test]
+    fn eddsa_keys_from_files_sign_and_verify_and_refuse_hmac_forgeries() {
+        let dir = tempfile::tempdir().unwrap();
+        let (private, public) = (dir.path().join("k.pem"), dir.path().join("k.pub.pem"));
+        std::fs::write(&private, PRIVATE).unwrap();
+        std::fs::write(&public, PUBLIC).unwrap();
+        let settings = KeySettings {
+            private_key_file: Some(private),
+            public_key_files: vec![public],
+            ..Default::default()
+        };
+        let keys = load(&settings, &DatabaseUrl::Postgres("postgres://x/y".into())).unwrap();
+        let (token, _) = keys.issue_access(3, Role::Author).unwrap();
+        assert!(token.starts_with("eyJ"));
+        assert_eq!(keys.verify_access(&token).unwrap().sub, "3");
+
+        // Signing HS256 with the public key as the secret must not pass as EdDSA.
+        let forged = TokenKeys::new(
+            Algorithm::HS256,
+            kid_of(PUBLIC.as_bytes()),
+            EncodingKey::from_secret(PUBLIC.as_bytes()),
+            Vec::new(),
+            Duration::from_secs(60),
+        );
+        let (forged, _) = forged.issue_access(3, Role::Admin).unwrap();
+        assert!(keys.verify_access(&forged).is_err());
+    }
+
+    #[test]
+    fn short_secrets_and_keyless_postgres_are_refused() {
+        let short = KeySettings {
+            secret: Some("short".into()),
+            ..Default::default()
+        };
+        assert!(load(&short, &DatabaseUrl::Sqlite("x.db".into())).is_err());
+        let none = KeySettings::default();
+        let err = load(&none, &DatabaseUrl::Postgres("postgres://x/y".into()))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("MASTHEAD_JWT_SECRET"));
+    }
+}

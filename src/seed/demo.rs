@@ -123,7 +123,7 @@ pub fn load_if_empty(db: &Db) -> Result<Option<Report>, AppError> {
 
 pub fn load(db: &Db) -> Result<Report, AppError> {
     let room = newsroom();
-    let now = Utc::now().naive_utc();
+    let now = crate::service::clock_now();
     db.run_blocking(|c| {
         c.transaction(|c| {
             let mut report = Report::default();

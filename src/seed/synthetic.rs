@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Instant;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -383,7 +383,7 @@ const SUBHEADINGS: &[&str] = &[
 pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
     let started = Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let now = Utc::now().naive_utc();
+    let now = crate::service::clock_now();
     // Dates are laid out backwards from a fixed day, so a seed always gives the same data.
     let anchor = NaiveDate::from_ymd_opt(2026, 11, 1)
         .and_then(|d| d.and_hms_opt(6, 0, 0))

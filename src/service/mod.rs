@@ -115,8 +115,19 @@ impl ContentService {
 
     /// The instant against which publication times are compared.
     fn now(&self) -> NaiveDateTime {
-        Utc::now().naive_utc()
+        clock_now()
     }
+}
+
+/// Now, to the microsecond: both databases keep microseconds, and cursors carry them, so
+/// nothing finer may ever be written.
+pub(crate) fn clock_now() -> NaiveDateTime {
+    truncate_micros(Utc::now().naive_utc())
+}
+
+pub(crate) fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
+    use chrono::Timelike;
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
 }
 
 pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {

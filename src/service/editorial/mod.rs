@@ -16,7 +16,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 
@@ -95,7 +95,7 @@ impl EditorialService {
     }
 
     fn now(&self) -> NaiveDateTime {
-        Utc::now().naive_utc()
+        crate::service::clock_now()
     }
 
     /// Everything public may have changed.
