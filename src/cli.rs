@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the REST and GraphQL APIs.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run pending database migrations and exit.
     Migrate(DbArgs),
     /// Load content into the database.
@@ -145,6 +145,31 @@ struct ServeArgs {
     anonymous_rate_limit: u32,
     #[command(flatten)]
     keys: KeyArgs,
+    #[command(flatten)]
+    site: SiteArgs,
+}
+
+/// The newsroom's website, for links in feeds and sitemaps.
+#[derive(Debug, Args)]
+struct SiteArgs {
+    /// The website's home.
+    #[arg(long, env = "MASTHEAD_SITE_URL", default_value = "https://news.example.com")]
+    site_url: String,
+    /// An article's page; {site}, {section}, {slug} and {id} are filled in.
+    #[arg(long, env = "MASTHEAD_ARTICLE_URL", default_value = "{site}/{section}/{slug}")]
+    article_url: String,
+    /// Publication name in feeds and the news sitemap.
+    #[arg(long, env = "MASTHEAD_SITE_NAME", default_value = "Masthead")]
+    site_name: String,
+    /// Language of the publication (news sitemap, feeds).
+    #[arg(long, env = "MASTHEAD_SITE_LANGUAGE", default_value = "en")]
+    site_language: String,
+    /// Items per feed, 1 to 100.
+    #[arg(long, env = "MASTHEAD_FEED_SIZE", default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=100))]
+    feed_size: i64,
+    /// Seconds clients may cache feeds and sitemaps.
+    #[arg(long, env = "MASTHEAD_FEED_CACHE_MAX_AGE", default_value_t = 300)]
+    feed_cache_max_age: u32,
 }
 
 /// Token signing keys. With none, SQLite setups get a generated secret kept beside the
@@ -227,7 +252,7 @@ pub fn main() -> ExitCode {
 
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Migrate(args) => {
             let url = args.url()?;
             Db::connect(&url, 1)?;
@@ -270,6 +295,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.cache.max_age_seconds = args.cache_max_age;
     settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);
     settings.anonymous_rate_limit = args.anonymous_rate_limit;
+    settings.site = crate::service::feeds::SiteSettings {
+        url: args.site.site_url,
+        article_url: args.site.article_url,
+        name: args.site.site_name,
+        language: args.site.site_language,
+        feed_size: args.site.feed_size,
+    };
+    settings.feeds.max_age_seconds = args.site.feed_cache_max_age;
     settings.keys = KeySettings {
         secret: args.keys.jwt_secret,
         previous_secrets: args.keys.jwt_previous_secrets,

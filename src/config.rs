@@ -3,8 +3,10 @@
 use crate::auth::keys::KeySettings;
 use crate::db::{Backend, DatabaseUrl};
 use crate::http::CachePolicy;
+use crate::http::feeds::FeedPolicy;
 use crate::service::ContentSettings;
 use crate::service::editorial::EditorialSettings;
+use crate::service::feeds::SiteSettings;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -16,6 +18,9 @@ pub struct Settings {
     /// HTTP worker threads; by default one per core.
     pub workers: Option<usize>,
     pub cache: CachePolicy,
+    pub feeds: FeedPolicy,
+    /// The newsroom's website, for links in feeds and sitemaps.
+    pub site: SiteSettings,
     pub content: ContentSettings,
     pub editorial: EditorialSettings,
     /// Where the token signing keys come from.
@@ -34,6 +39,8 @@ impl Settings {
             pool_size: None,
             workers: None,
             cache: CachePolicy::default(),
+            feeds: FeedPolicy::default(),
+            site: SiteSettings::default(),
             content: ContentSettings::default(),
             editorial: EditorialSettings::default(),
             keys: KeySettings::default(),

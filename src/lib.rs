@@ -7,6 +7,7 @@ pub mod content;
 pub mod contracts;
 pub mod db;
 pub mod error;
+pub mod feeds;
 pub mod graphql;
 pub mod http;
 pub mod seed;

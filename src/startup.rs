@@ -39,13 +39,20 @@ impl Application {
         let tokens = Arc::new(keys::load(&settings.keys, &settings.database_url)?);
         let content = ContentService::new(db.clone(), &settings.content);
         let editorial = EditorialService::new(db, content.clone(), tokens, settings.editorial.clone());
-        let schema = web::Data::new(graphql::schema(content.clone(), editorial.clone()));
+        let schema = web::Data::new(graphql::schema(
+            content.clone(),
+            editorial.clone(),
+            settings.site.clone(),
+        ));
         let content_data = web::Data::new(content.clone());
         let editorial_data = web::Data::new(editorial);
         let limits = web::Data::new(http::gate::RateLimits::new(settings.anonymous_rate_limit));
         let cache = web::Data::new(settings.cache.clone());
+        let feed_policy = web::Data::new(settings.feeds.clone());
+        let site = web::Data::new(settings.site.clone());
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::Compress::default())
                 .wrap(from_fn(http::gate::gate))
                 .wrap(TracingLogger::default())
                 .app_data(content_data.clone())
@@ -53,6 +60,8 @@ impl Application {
                 .app_data(limits.clone())
                 .app_data(schema.clone())
                 .app_data(cache.clone())
+                .app_data(feed_policy.clone())
+                .app_data(site.clone())
                 .configure(http::configure)
                 .configure(graphql::routes)
                 .into_utoipa_app()

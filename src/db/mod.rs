@@ -11,6 +11,7 @@ pub mod editorial;
 mod migrations;
 pub mod schema;
 pub mod seed_writes;
+pub mod sitemaps;
 pub mod taxonomy;
 pub mod taxonomy_writes;
 mod url;

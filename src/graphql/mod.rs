@@ -18,6 +18,7 @@ use async_graphql_actix_web::GraphQLRequest;
 use crate::auth::Actor;
 use crate::service::ContentService;
 use crate::service::editorial::EditorialService;
+use crate::service::feeds::SiteSettings;
 pub use editorial::Mutation;
 pub use loaders::Loaders;
 
@@ -34,11 +35,12 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         .limit_complexity(10_000)
 }
 
-pub fn schema(content: ContentService, editorial: EditorialService) -> MastheadSchema {
+pub fn schema(content: ContentService, editorial: EditorialService, site: SiteSettings) -> MastheadSchema {
     schema_builder()
         .extension(parse_cache::ParseCache::new(4 * 1024 * 1024))
         .data(content)
         .data(editorial)
+        .data(site)
         .finish()
 }
 
@@ -63,7 +65,7 @@ async fn execute(
         None
     };
     if let Some(body) = key.as_deref().and_then(|k| content.cached_response(k)) {
-        return json_response(body.as_ref().clone());
+        return json_response(body.body.clone());
     }
     let key = key.filter(|_| is_read_only(&request.query));
     let loaders = Loaders::new(content.get_ref().clone());
@@ -78,7 +80,7 @@ async fn execute(
         Err(e) => return crate::error::AppError::internal(e).error_response(),
     };
     if let (Some(key), true) = (key, cacheable) {
-        let body = std::sync::Arc::new(body.clone());
+        let body = std::sync::Arc::new(crate::service::Rendered::new(body.clone()));
         if let Err(e) = content.cache_response(key, body).await {
             tracing::debug!(error = %e, "response not cached");
         }

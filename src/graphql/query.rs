@@ -6,8 +6,11 @@ use super::scalars::DateTimeUtc;
 use super::types::{
     Article, ArticleConnection, Author, Section, Tag, article_connection, connection, content,
 };
+use crate::auth::Actor;
 use crate::content::cursor::NameCursor;
 use crate::error::AppError;
+use crate::service::feeds::{FeedItem, FeedScope, SiteSettings};
+use crate::service::views::Media;
 use crate::service::{ArticleFilter, ArticleLookup, PageRequest};
 
 /// Filters of an article list; all given filters must match.
@@ -139,6 +142,46 @@ impl PublicQuery {
         }
     }
 
+    /// The same items as the partner feeds: the newest articles of the newsroom, or of one
+    /// section, tag or author (give at most one). Partner keys with `feeds:full` get bodies.
+    async fn feed(
+        &self,
+        ctx: &Context<'_>,
+        section: Option<String>,
+        tag: Option<String>,
+        author: Option<String>,
+        #[graphql(desc = "Items, 1 to 100 (default: the feed size).")] first: Option<i32>,
+    ) -> Result<Vec<FeedItemObject>> {
+        let scope = match (section, tag, author) {
+            (None, None, None) => FeedScope::All,
+            (Some(s), None, None) => FeedScope::Section(s),
+            (None, Some(t), None) => FeedScope::Tag(t),
+            (None, None, Some(a)) => FeedScope::Author(a),
+            _ => {
+                return Err(
+                    AppError::invalid("section", "give at most one of section, tag and author").extend(),
+                );
+            }
+        };
+        let mut site = ctx.data_unchecked::<SiteSettings>().clone();
+        if let Some(first) = first {
+            if !(1..=100).contains(&first) {
+                return Err(AppError::invalid(
+                    "first",
+                    format!("first must be between 1 and 100, got {first}"),
+                )
+                .extend());
+            }
+            site.feed_size = i64::from(first);
+        }
+        let full = ctx.data_opt::<Actor>().is_some_and(|a| a.has_scope("feeds:full"));
+        let feed = content(ctx)
+            .feed(&site, scope, full)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(feed.items.into_iter().map(FeedItemObject).collect())
+    }
+
     /// Authors in alphabetical order.
     async fn authors(
         &self,
@@ -161,5 +204,46 @@ impl PublicQuery {
             },
             Author,
         ))
+    }
+}
+
+/// One feed item.
+pub struct FeedItemObject(FeedItem);
+
+#[Object(name = "FeedItem")]
+impl FeedItemObject {
+    /// Stable: it never changes when the title or slug does.
+    async fn id(&self) -> &str {
+        &self.0.id
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The article's page on the newsroom's website.
+    async fn link(&self) -> &str {
+        &self.0.link
+    }
+    async fn authors(&self) -> &[String] {
+        &self.0.authors
+    }
+    /// The section, then the tags.
+    async fn categories(&self) -> &[String] {
+        &self.0.categories
+    }
+    async fn published_at(&self) -> DateTimeUtc {
+        DateTimeUtc(self.0.published)
+    }
+    async fn updated_at(&self) -> DateTimeUtc {
+        DateTimeUtc(self.0.updated)
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    async fn image(&self) -> Option<&Media> {
+        self.0.image.as_ref()
+    }
+    /// The whole body as HTML, for partner keys with the `feeds:full` scope.
+    async fn content_html(&self) -> Option<&str> {
+        self.0.content_html.as_deref()
     }
 }

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::service::ContentService;
+use crate::service::{ContentService, Rendered};
 
 /// How long browsers, apps and CDNs may reuse a public response.
 #[derive(Debug, Clone)]
@@ -48,10 +48,13 @@ where
 {
     let key = format!("rest\0{}", req.uri());
     if let Some(body) = content.cached_response(&key) {
-        return Ok(respond(req, body.as_ref().clone()));
+        return Ok(respond(req, body.body.clone()));
     }
     let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
-    if let Err(e) = content.cache_response(key, Arc::new(bytes.clone())).await {
+    if let Err(e) = content
+        .cache_response(key, Arc::new(Rendered::new(bytes.clone())))
+        .await
+    {
         tracing::debug!(error = %e, "response not cached");
     }
     Ok(respond(req, bytes))
@@ -78,14 +81,14 @@ fn respond(req: &HttpRequest, bytes: Vec<u8>) -> HttpResponse {
         .body(bytes)
 }
 
-fn etag_of(bytes: &[u8]) -> String {
+pub(super) fn etag_of(bytes: &[u8]) -> String {
     // SipHash with fixed keys: the same bytes give the same tag on every instance.
     let mut hasher = std::hash::DefaultHasher::new();
     bytes.hash(&mut hasher);
     format!("\"{:016x}{:08x}\"", hasher.finish(), bytes.len())
 }
 
-fn matches_etag(req: &HttpRequest, etag: &str) -> bool {
+pub(super) fn matches_etag(req: &HttpRequest, etag: &str) -> bool {
     let Some(value) = req
         .headers()
         .get(header::IF_NONE_MATCH)

@@ -7,6 +7,7 @@ mod auth;
 mod cache;
 mod editor_articles;
 mod editor_taxonomy;
+pub mod feeds;
 pub mod gate;
 mod health;
 mod params;
@@ -41,6 +42,7 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi/openapi.json");
         (name = "sections", description = "The section tree and section pages"),
         (name = "tags", description = "Tags and their articles"),
         (name = "authors", description = "Authors and their articles"),
+        (name = "feeds", description = "RSS, Atom, JSON Feed and sitemaps"),
         (name = "auth", description = "Sign-in and tokens for the editorial API"),
         (name = "editorial", description = "Writing and publishing (access token required)"),
         (name = "admin", description = "Users, partner keys and the audit log (admins)"),
@@ -118,6 +120,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(admin::create_key)
         .service(admin::revoke_key)
         .service(admin::audit)
+        .service(feeds::directory)
+        .service(feeds::all)
+        .service(feeds::scoped)
+        .service(feeds::sitemap_index)
+        .service(feeds::sitemap)
         .service(health::healthz)
         .service(health::readyz)
         .service(openapi_json);

@@ -4,6 +4,7 @@
 pub(crate) mod articles;
 mod cache;
 pub mod editorial;
+pub mod feeds;
 mod paging;
 mod relations;
 mod sections;
@@ -21,6 +22,22 @@ use cache::ReadCache;
 pub use paging::{Page, PageRequest};
 pub use relations::Relations;
 pub use sections::SectionTree;
+
+/// A response body as sent, with the time its content last changed when known.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub body: Vec<u8>,
+    pub last_modified: Option<DateTime<Utc>>,
+}
+
+impl Rendered {
+    pub fn new(body: Vec<u8>) -> Rendered {
+        Rendered {
+            body,
+            last_modified: None,
+        }
+    }
+}
 
 /// Tunables of the content service.
 #[derive(Debug, Clone)]
@@ -51,7 +68,7 @@ pub struct ContentService {
     sections: moka::sync::Cache<(), Arc<SectionTree>>,
     bundles: Arc<ReadCache<ArticleLookup, ArticleBundle>>,
     pages: Arc<ReadCache<articles::PageKey, views::ArticlePage>>,
-    responses: Arc<ReadCache<String, Vec<u8>>>,
+    responses: Arc<ReadCache<String, Rendered>>,
 }
 
 impl ContentService {
@@ -75,13 +92,13 @@ impl ContentService {
             responses: Arc::new(ReadCache::new(
                 settings.read_cache_ttl,
                 settings.read_cache_bytes / 2,
-                |body| u32::try_from(body.len() + 256).unwrap_or(u32::MAX),
+                |body| u32::try_from(body.body.len() + 256).unwrap_or(u32::MAX),
             )),
         }
     }
 
     /// A public response rendered earlier for the same request, if still fresh.
-    pub fn cached_response(&self, key: &str) -> Option<Arc<Vec<u8>>> {
+    pub fn cached_response(&self, key: &str) -> Option<Arc<Rendered>> {
         self.responses.get(&key.to_owned())
     }
 
@@ -90,7 +107,7 @@ impl ContentService {
     pub async fn cache_response(
         &self,
         key: String,
-        body: Arc<Vec<u8>>,
+        body: Arc<Rendered>,
     ) -> Result<(), crate::error::AppError> {
         let now = self.now();
         let horizon = self

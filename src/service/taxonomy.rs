@@ -4,6 +4,7 @@ use super::ContentService;
 use super::articles::ArticleFilter;
 use super::paging::{Page, PageRequest};
 use super::sections::section_ref;
+use super::views::Feeds;
 use super::views::{
     ArticlePage, AuthorDetail, AuthorPage, AuthorView, SectionDetail, TagDetail, TagPage, TagView,
 };
@@ -99,9 +100,11 @@ impl ContentService {
                 .article_page(filter, PageRequest::<ArticleCursor>::first())
                 .await?,
         );
+        let feeds = Feeds::at(&format!("/feeds/tags/{}", tag.slug));
         Ok(TagDetail {
             tag: tag_view(tag),
             articles,
+            feeds,
         })
     }
 
@@ -116,9 +119,11 @@ impl ContentService {
                 .article_page(filter, PageRequest::<ArticleCursor>::first())
                 .await?,
         );
+        let feeds = Feeds::at(&format!("/feeds/authors/{}", author.slug));
         Ok(AuthorDetail {
             author: author_view(author),
             articles,
+            feeds,
         })
     }
 
@@ -144,6 +149,7 @@ impl ContentService {
             path: tree.path(section.id).into_iter().map(section_ref).collect(),
             children: tree.children(Some(section.id)).map(section_ref).collect(),
             articles,
+            feeds: Feeds::at(&format!("/feeds/sections/{}", section.slug)),
         })
     }
 }

@@ -119,6 +119,24 @@ pub struct SectionTreeView {
     pub items: Vec<SectionNode>,
 }
 
+/// Where a section's, tag's or author's feeds are.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Feeds {
+    pub rss: String,
+    pub atom: String,
+    pub json: String,
+}
+
+impl Feeds {
+    pub fn at(base: &str) -> Feeds {
+        Feeds {
+            rss: format!("{base}/rss.xml"),
+            atom: format!("{base}/atom.xml"),
+            json: format!("{base}/feed.json"),
+        }
+    }
+}
+
 /// A section page: the section, where it sits, and its newest articles.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct SectionDetail {
@@ -133,6 +151,7 @@ pub struct SectionDetail {
     pub children: Vec<SectionRef>,
     /// The first page of articles in this section and its sub-sections.
     pub articles: ArticlePage,
+    pub feeds: Feeds,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -154,6 +173,7 @@ pub struct TagDetail {
     #[serde(flatten)]
     pub tag: TagView,
     pub articles: ArticlePage,
+    pub feeds: Feeds,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -177,4 +197,5 @@ pub struct AuthorDetail {
     #[serde(flatten)]
     pub author: AuthorView,
     pub articles: ArticlePage,
+    pub feeds: Feeds,
 }

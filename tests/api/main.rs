@@ -8,6 +8,7 @@ mod cli;
 mod contracts;
 mod editorial;
 mod errors;
+mod feeds;
 mod graphql;
 mod roles;
 mod taxonomy;

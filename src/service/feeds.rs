@@ -1,0 +1,299 @@
+//! What partner feeds and sitemaps carry, from the same queries as the read API.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+
+use super::articles::{ArticleFilter, ArticleRecord};
+use super::paging::PageRequest;
+use super::sections::SectionTree;
+use super::views::Media;
+use super::{ContentService, utc};
+use crate::content::cursor::ArticleCursor;
+use crate::content::render_html;
+use crate::error::AppError;
+
+/// Where articles live on the newsroom's own website.
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    /// The website's home, e.g. https://news.example.com.
+    pub url: String,
+    /// An article's page: `{site}`, `{section}`, `{slug}` and `{id}` are filled in.
+    pub article_url: String,
+    pub name: String,
+    pub language: String,
+    /// Items per feed, at most 100.
+    pub feed_size: i64,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            url: "https://news.example.com".into(),
+            article_url: "{site}/{section}/{slug}".into(),
+            name: "Masthead".into(),
+            language: "en".into(),
+            feed_size: 50,
+        }
+    }
+}
+
+impl SiteSettings {
+    pub fn article_link(&self, section: &str, slug: &str, id: i64) -> String {
+        self.article_url
+            .replace("{site}", self.url.trim_end_matches('/'))
+            .replace("{section}", section)
+            .replace("{slug}", slug)
+            .replace("{id}", &id.to_string())
+    }
+
+    pub fn section_link(&self, slug: &str) -> String {
+        format!("{}/{slug}", self.url.trim_end_matches('/'))
+    }
+}
+
+/// Which articles a feed holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FeedScope {
+    All,
+    Section(String),
+    Tag(String),
+    Author(String),
+}
+
+impl FeedScope {
+    pub fn path(&self) -> String {
+        match self {
+            FeedScope::All => "/feeds".into(),
+            FeedScope::Section(s) => format!("/feeds/sections/{s}"),
+            FeedScope::Tag(s) => format!("/feeds/tags/{s}"),
+            FeedScope::Author(s) => format!("/feeds/authors/{s}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FeedItem {
+    /// Stable: it never changes when the title or slug does.
+    pub id: String,
+    pub title: String,
+    pub link: String,
+    pub authors: Vec<String>,
+    /// The section first, then tags.
+    pub categories: Vec<String>,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub summary: String,
+    pub image: Option<Media>,
+    /// The full body as HTML, for partners entitled to it.
+    pub content_html: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Feed {
+    pub title: String,
+    pub description: String,
+    pub home: String,
+    pub language: String,
+    pub updated: DateTime<Utc>,
+    pub items: Vec<FeedItem>,
+}
+
+/// One URL of a sitemap.
+#[derive(Debug, Clone)]
+pub struct SitemapEntry {
+    pub loc: String,
+    pub lastmod: DateTime<Utc>,
+    pub title: String,
+    pub published: DateTime<Utc>,
+}
+
+pub fn article_id_urn(id: i64) -> String {
+    format!("urn:masthead:article:{id}")
+}
+
+impl ContentService {
+    /// The newest public articles of a scope, as feed items.
+    pub async fn feed(&self, site: &SiteSettings, scope: FeedScope, full: bool) -> Result<Feed, AppError> {
+        let tree = self.section_tree().await?;
+        let (filter, title, description) = match &scope {
+            FeedScope::All => (
+                ArticleFilter::default(),
+                site.name.clone(),
+                format!("The latest from {}", site.name),
+            ),
+            FeedScope::Section(slug) => {
+                let s = self.section(slug).await?;
+                (
+                    ArticleFilter {
+                        section: Some(slug.clone()),
+                        ..Default::default()
+                    },
+                    format!("{}: {}", site.name, s.name),
+                    s.description,
+                )
+            }
+            FeedScope::Tag(slug) => {
+                let t = self.tag(slug).await?;
+                (
+                    ArticleFilter {
+                        tag: Some(slug.clone()),
+                        ..Default::default()
+                    },
+                    format!("{}: {}", site.name, t.name),
+                    format!("Articles tagged {}", t.name),
+                )
+            }
+            FeedScope::Author(slug) => {
+                let a = self.author(slug).await?;
+                (
+                    ArticleFilter {
+                        author: Some(slug.clone()),
+                        ..Default::default()
+                    },
+                    format!("{}: {}", site.name, a.name),
+                    format!("Articles by {}", a.name),
+                )
+            }
+        };
+        let limit = site.feed_size.clamp(1, 100);
+        let page = self
+            .list_articles(filter, PageRequest::<ArticleCursor> { limit, after: None })
+            .await?;
+        let items = self.feed_items(site, &tree, page.items, full).await?;
+        let updated = items
+            .iter()
+            .map(|i| i.updated)
+            .max()
+            .unwrap_or_else(|| utc(NaiveDateTime::default()));
+        Ok(Feed {
+            title,
+            description,
+            home: site.url.clone(),
+            language: site.language.clone(),
+            updated,
+            items,
+        })
+    }
+
+    async fn feed_items(
+        &self,
+        site: &SiteSettings,
+        tree: &Arc<SectionTree>,
+        records: Vec<ArticleRecord>,
+        full: bool,
+    ) -> Result<Vec<FeedItem>, AppError> {
+        let ids: Vec<i64> = records.iter().map(|r| r.row.id).collect();
+        let media_ids: Vec<i64> = records.iter().filter_map(|r| r.row.featured_media_id).collect();
+        let (bylines, tags, media) = (
+            self.bylines(ids.clone()).await?,
+            self.tags_of(ids.clone()).await?,
+            self.media(media_ids).await?,
+        );
+        let mut bodies = if full {
+            self.bodies(ids).await?
+        } else {
+            HashMap::new()
+        };
+        Ok(records
+            .into_iter()
+            .map(|r| {
+                let row = r.row;
+                let section = tree.get(row.section_id);
+                let section_slug = section.map(|s| s.slug.as_str()).unwrap_or("news");
+                let mut categories: Vec<String> = section.map(|s| s.name.clone()).into_iter().collect();
+                categories.extend(tags.get(&row.id).into_iter().flatten().map(|t| t.name.clone()));
+                FeedItem {
+                    id: article_id_urn(row.id),
+                    link: row
+                        .canonical_url
+                        .clone()
+                        .unwrap_or_else(|| site.article_link(section_slug, &row.slug, row.id)),
+                    authors: bylines
+                        .get(&row.id)
+                        .into_iter()
+                        .flatten()
+                        .map(|b| b.name.clone())
+                        .collect(),
+                    categories,
+                    published: utc(row.published_at.unwrap_or_default()),
+                    updated: utc(row.updated_at.max(row.published_at.unwrap_or_default())),
+                    summary: if row.subtitle.is_empty() {
+                        row.excerpt.clone()
+                    } else {
+                        row.subtitle.clone()
+                    },
+                    image: row.featured_media_id.and_then(|m| media.get(&m).cloned()),
+                    content_html: bodies.remove(&row.id).map(|b| render_html(&b)),
+                    title: row.title,
+                }
+            })
+            .collect())
+    }
+
+    /// Months that have public articles, with the latest change in each, newest first.
+    pub async fn sitemap_months(&self) -> Result<Vec<(String, DateTime<Utc>)>, AppError> {
+        let now = self.now();
+        let months = self
+            .db
+            .run(move |c| Ok(crate::db::sitemaps::months(c, now)?))
+            .await?;
+        Ok(months.into_iter().map(|(m, at)| (m, utc(at))).collect())
+    }
+
+    /// Public articles published in one month (`YYYY-MM`), at most 50,000.
+    pub async fn sitemap_month(
+        &self,
+        site: &SiteSettings,
+        month: &str,
+    ) -> Result<Vec<SitemapEntry>, AppError> {
+        let start = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .map_err(|_| AppError::not_found("sitemap", month))?;
+        let end = start
+            .checked_add_months(chrono::Months::new(1))
+            .ok_or_else(|| AppError::not_found("sitemap", month))?;
+        let (from, to) = (
+            start.and_hms_opt(0, 0, 0).unwrap_or_default(),
+            end.and_hms_opt(0, 0, 0).unwrap_or_default(),
+        );
+        self.sitemap_between(site, from, to, 50_000).await
+    }
+
+    /// Public articles of the last 48 hours, at most 1,000, for the news sitemap.
+    pub async fn sitemap_news(&self, site: &SiteSettings) -> Result<Vec<SitemapEntry>, AppError> {
+        let now = self.now();
+        self.sitemap_between(site, now - Duration::hours(48), now + Duration::seconds(1), 1_000)
+            .await
+    }
+
+    async fn sitemap_between(
+        &self,
+        site: &SiteSettings,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        limit: i64,
+    ) -> Result<Vec<SitemapEntry>, AppError> {
+        let tree = self.section_tree().await?;
+        let now = self.now();
+        let rows = self
+            .db
+            .run(move |c| Ok(crate::db::sitemaps::between(c, from, to, limit, now)?))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let section = tree.get(r.section_id).map(|s| s.slug.as_str()).unwrap_or("news");
+                let published = r.published_at.unwrap_or_default();
+                SitemapEntry {
+                    loc: r
+                        .canonical_url
+                        .unwrap_or_else(|| site.article_link(section, &r.slug, r.id)),
+                    lastmod: utc(r.updated_at.max(published)),
+                    title: r.title,
+                    published: utc(published),
+                }
+            })
+            .collect())
+    }
+}
