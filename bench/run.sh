@@ -139,6 +139,8 @@ ROWS+=("$(run "REST article by slug" "$API/v1/articles/$SLUG")")
 ROWS+=("$(run "GraphQL article by slug" "$API/graphql" "$OUT/graphql.lua")")
 ROWS+=("$(run "REST section first page" "$API/v1/articles?section=$SECTION")")
 ROWS+=("$(run "REST section third page (cursor)" "$API/v1/articles?section=$SECTION&cursor=$PAGE3")")
+ROWS+=("$(run "RSS feed, whole newsroom" "$API/feeds/rss.xml")")
+ROWS+=("$(run "RSS feed, one section" "$API/feeds/sections/$SECTION/rss.xml")")
 
 CEILING=$(echo "${ROWS[0]}" | cut -d'|' -f2)
 {

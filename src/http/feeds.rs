@@ -275,13 +275,11 @@ pub async fn sitemap(
         }
         if name == "sections.xml" {
             let tree = content.sections().await?;
-            let mut urls = Vec::new();
-            let mut stack: Vec<&crate::service::views::SectionNode> = tree.items.iter().collect();
-            while let Some(s) = stack.pop() {
-                urls.push((site.section_link(&s.slug), None));
-                stack.extend(s.children.iter());
-            }
-            urls.sort();
+            let urls: Vec<(String, Option<DateTime<Utc>>)> = tree
+                .flatten()
+                .into_iter()
+                .map(|s| (site.section_link(&s.slug), None))
+                .collect();
             return Ok(Rendered {
                 body: feeds::urlset(&urls),
                 last_modified: None,

@@ -119,6 +119,19 @@ pub struct SectionTreeView {
     pub items: Vec<SectionNode>,
 }
 
+impl SectionTreeView {
+    /// Every section, each before its children, in display order.
+    pub fn flatten(&self) -> Vec<&SectionNode> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&SectionNode> = self.items.iter().rev().collect();
+        while let Some(s) = stack.pop() {
+            out.push(s);
+            stack.extend(s.children.iter().rev());
+        }
+        out
+    }
+}
+
 /// Where a section's, tag's or author's feeds are.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Feeds {
