@@ -165,6 +165,15 @@ pub fn next_publication_after(conn: &mut DbConn, now: NaiveDateTime) -> QueryRes
         .first(c))
 }
 
+/// Public articles among `ids` (in no particular order).
+pub fn public_by_ids(conn: &mut DbConn, ids: &[i64], now: NaiveDateTime) -> QueryResult<Vec<ArticleRow>> {
+    with_conn!(conn, |c| articles::table
+        .select(ArticleRow::as_select())
+        .filter(public!(now))
+        .filter(articles::id.eq_any(ids))
+        .load(c))
+}
+
 pub fn bodies(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     with_conn!(conn, |c| articles::table
         .select((articles::id, articles::body))

@@ -10,6 +10,7 @@ pub mod articles;
 pub mod editorial;
 mod migrations;
 pub mod schema;
+pub mod search;
 pub mod seed_writes;
 pub mod sitemaps;
 pub mod taxonomy;

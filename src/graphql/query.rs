@@ -1,4 +1,4 @@
-use async_graphql::connection::Connection;
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result};
 
 use super::Loaders;
@@ -182,6 +182,42 @@ impl PublicQuery {
         Ok(feed.items.into_iter().map(FeedItemObject).collect())
     }
 
+    /// Full-text search over published articles, best match first.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Words (stemmed English) and \"quoted phrases\", 1 to 200 characters.")]
+        query: String,
+        filter: Option<ArticleFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, SearchHitObject>> {
+        let (results, records) = content(ctx)
+            .search(
+                &query,
+                filter.unwrap_or_default().into(),
+                first.map(i64::from),
+                after.as_deref(),
+                ("query", "first", "after"),
+            )
+            .await
+            .map_err(|e| e.extend())?;
+        let mut conn = Connection::new(results.offset > 0, results.next_cursor.is_some());
+        for (i, (hit, record)) in results.items.into_iter().zip(records).enumerate() {
+            // An edge's cursor is the position after it, so `after: endCursor` continues.
+            let cursor = crate::service::search::encode_offset(results.offset + i as i64 + 1);
+            conn.edges.push(Edge::new(
+                cursor,
+                SearchHitObject {
+                    snippet: hit.snippet,
+                    score: hit.score,
+                    article: Article(record),
+                },
+            ));
+        }
+        Ok(conn)
+    }
+
     /// Authors in alphabetical order.
     async fn authors(
         &self,
@@ -245,5 +281,27 @@ impl FeedItemObject {
     /// The whole body as HTML, for partner keys with the `feeds:full` scope.
     async fn content_html(&self) -> Option<&str> {
         self.0.content_html.as_deref()
+    }
+}
+
+/// One search result.
+pub struct SearchHitObject {
+    article: Article,
+    snippet: String,
+    score: f64,
+}
+
+#[Object(name = "SearchHit")]
+impl SearchHitObject {
+    async fn article(&self) -> &Article {
+        &self.article
+    }
+    /// Safe HTML: escaped text with each match in `<mark>`.
+    async fn snippet(&self) -> &str {
+        &self.snippet
+    }
+    /// Higher is better; comparable within one result list only.
+    async fn score(&self) -> f64 {
+        self.score
     }
 }

@@ -12,6 +12,7 @@ pub mod gate;
 mod health;
 mod params;
 mod private;
+mod search;
 mod sections;
 mod taxonomy;
 
@@ -120,6 +121,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(admin::create_key)
         .service(admin::revoke_key)
         .service(admin::audit)
+        .service(search::search)
         .service(feeds::directory)
         .service(feeds::all)
         .service(feeds::scoped)

@@ -274,6 +274,9 @@ pub fn load(db: &Db) -> Result<Report, AppError> {
             if !batch.is_empty() {
                 w::insert_batch(c, &batch)?;
                 w::sync_id_sequences(c)?;
+                for article in &batch.articles {
+                    crate::service::search::reindex(c, article.id)?;
+                }
             }
             Ok(report)
         })

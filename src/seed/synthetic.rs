@@ -483,6 +483,9 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
                 }
                 w::insert_batch(c, &batch)?;
                 w::sync_id_sequences(c)?;
+                for article in &batch.articles {
+                    crate::service::search::reindex(c, article.id)?;
+                }
                 Ok::<_, AppError>(())
             })
         })?;

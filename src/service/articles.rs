@@ -324,7 +324,7 @@ fn rows_for(
     Ok(q::list_public(c, &query, now)?)
 }
 
-pub(super) fn summary(row: ArticleRow, rel: &Relations, tree: &SectionTree) -> ArticleSummary {
+pub(crate) fn summary(row: ArticleRow, rel: &Relations, tree: &SectionTree) -> ArticleSummary {
     let section = tree.reference(row.section_id).unwrap_or_else(|| {
         // The foreign key makes this unreachable short of a concurrent delete.
         super::views::SectionRef {

@@ -7,6 +7,7 @@ pub mod editorial;
 pub mod feeds;
 mod paging;
 mod relations;
+pub mod search;
 mod sections;
 pub(crate) mod taxonomy;
 pub mod views;

@@ -270,6 +270,9 @@ impl TestApp {
                 }
                 w::insert_batch(c, &batch)?;
                 w::sync_id_sequences(c)?;
+                for article in &batch.articles {
+                    masthead::service::search::reindex(c, article.id)?;
+                }
                 Ok(())
             })
         })

@@ -11,6 +11,7 @@ mod errors;
 mod feeds;
 mod graphql;
 mod roles;
+mod search;
 mod taxonomy;
 mod tokens;
 mod visibility;

@@ -588,6 +588,7 @@ impl EditorialService {
                     };
                     let id = q::insert_article(c, &cols, &meta)?;
                     this.write_relations(c, id, &content)?;
+                    crate::service::search::reindex(c, id)?;
                     snapshot(c, id, 1, &me, "created", &content, now)?;
                     record(
                         c,
@@ -654,6 +655,7 @@ impl EditorialService {
                     let new_version =
                         q::update_article(c, id, expected, &cols)?.ok_or_else(|| conflict(id))?;
                     this.write_relations(c, id, &content)?;
+                    crate::service::search::reindex(c, id)?;
                     if content.slug != current.slug {
                         q::drop_redirect(c, &content.slug)?;
                         if was_public(&row, now) {
@@ -690,6 +692,7 @@ impl EditorialService {
                         me.may_publish(owner)?;
                     }
                     q::delete_article(c, id)?;
+                    crate::service::search::reindex(c, id)?;
                     record(
                         c,
                         &me.who(),

@@ -1,0 +1,250 @@
+//! Full-text search over public articles: ranked, with the title weighing most, stemmed
+//! English, phrases in quotes, and a snippet with the matches marked.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ContentService;
+use super::articles::{ArticleFilter, ArticleRecord};
+use super::relations::{self, Relations};
+use super::views::ArticleSummary;
+use crate::content::render_text;
+use crate::db::search::{self as q, SearchDocument, SearchQuery};
+use crate::db::{DbConn, articles as article_queries, editorial};
+use crate::error::AppError;
+
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Rewrites one article's index entry from what is stored now (or drops it when the article
+/// is gone). Writers call it in the transaction that changed the article.
+pub fn reindex(c: &mut DbConn, id: i64) -> Result<(), AppError> {
+    let Some((row, body, _)) = editorial::article_any(c, id)? else {
+        q::remove(c, id)?;
+        return Ok(());
+    };
+    let text = render_text(&relations::parse_body(id, &body)?);
+    let tags = relations::load_tags(c, &[id])?.remove(&id).unwrap_or_default();
+    let bylines = relations::load_bylines(c, &[id])?.remove(&id).unwrap_or_default();
+    let tags = tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(" ");
+    let authors = bylines
+        .iter()
+        .map(|b| b.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    q::index(
+        c,
+        &SearchDocument {
+            id,
+            title: &row.title,
+            subtitle: &row.subtitle,
+            body: &text,
+            tags: &tags,
+            authors: &authors,
+        },
+    )?;
+    Ok(())
+}
+
+/// One search result: the article, a snippet with matches in `<mark>`, and its score.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchHit {
+    pub article: ArticleSummary,
+    /// Safe HTML: escaped text with each match in `<mark>`.
+    pub snippet: String,
+    /// Higher is better; comparable within one result list only.
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResults {
+    pub items: Vec<SearchHit>,
+    pub next_cursor: Option<String>,
+    /// Position of the first item in the whole result list.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub offset: i64,
+}
+
+/// Words and "quoted phrases" as an FTS5 expression that matches all of them; no operator
+/// of the FTS5 syntax can be smuggled in, since every term is quoted.
+fn fts5_expression(query: &str) -> String {
+    let mut terms = Vec::new();
+    for (i, part) in query.split('"').enumerate() {
+        let quoted = i % 2 == 1;
+        if quoted {
+            let phrase = part.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !phrase.is_empty() {
+                terms.push(format!("\"{phrase}\""));
+            }
+        } else {
+            for word in part.split_whitespace() {
+                let word: String = word
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '\'')
+                    .collect();
+                if !word.is_empty() {
+                    terms.push(format!("\"{word}\""));
+                }
+            }
+        }
+    }
+    terms.join(" ")
+}
+
+fn snippet_html(raw: &str) -> String {
+    let (start, stop) = q::marks();
+    html_escape::encode_text(raw)
+        .replace(start, "<mark>")
+        .replace(stop, "</mark>")
+}
+
+/// The cursor of the position after `offset` items.
+pub fn encode_offset(offset: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("s1:{offset}"))
+}
+
+fn decode_offset(raw: &str) -> Option<i64> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
+    text.strip_prefix("s1:")?.parse().ok().filter(|o: &i64| *o >= 0)
+}
+
+impl ContentService {
+    /// Ranked public articles matching `query`. `names` are the parameter names to blame
+    /// (REST: q/limit/cursor, GraphQL: query/first/after).
+    pub async fn search(
+        &self,
+        query: &str,
+        filter: ArticleFilter,
+        limit: Option<i64>,
+        cursor: Option<&str>,
+        names: (&str, &str, &str),
+    ) -> Result<(SearchResults, Vec<ArticleRecord>), AppError> {
+        let (q_name, limit_name, cursor_name) = names;
+        let text = query.trim();
+        if text.is_empty() {
+            return Err(AppError::invalid(
+                q_name,
+                format!("{q_name} is empty: give words to search for"),
+            ));
+        }
+        if text.chars().count() > MAX_QUERY_CHARS {
+            return Err(AppError::invalid(
+                q_name,
+                format!("{q_name} is limited to {MAX_QUERY_CHARS} characters"),
+            ));
+        }
+        let fts5 = fts5_expression(text);
+        if fts5.is_empty() {
+            return Err(AppError::invalid(
+                q_name,
+                format!("{q_name} has no words to search for"),
+            ));
+        }
+        let limit = limit.unwrap_or(20);
+        if !(1..=100).contains(&limit) {
+            return Err(AppError::invalid(
+                limit_name,
+                format!("{limit_name} must be between 1 and 100, got {limit}"),
+            ));
+        }
+        let offset = match cursor {
+            Some(raw) => decode_offset(raw).ok_or_else(|| {
+                AppError::invalid(
+                    cursor_name,
+                    format!("{cursor_name} is not a cursor this API issued"),
+                )
+            })?,
+            None => 0,
+        };
+        let tree = self.section_tree().await?;
+        let section_ids = match &filter.section {
+            Some(slug) => {
+                let s = tree.by_slug(slug).ok_or_else(|| {
+                    AppError::invalid("section", format!("there is no section with slug {slug:?}"))
+                })?;
+                Some(tree.with_descendants(s.id))
+            }
+            None => None,
+        };
+        let search = SearchQuery {
+            fts5,
+            websearch: text.to_owned(),
+            section_ids,
+            published_after: filter.published_after.map(|t| t.naive_utc()),
+            published_before: filter.published_before.map(|t| t.naive_utc()),
+            offset,
+            limit: limit + 1,
+        };
+        let now = self.now();
+        let (hits, rows, rel) = self
+            .db
+            .run(move |c| {
+                let hits = q::search(c, &search, now)?;
+                let ids: Vec<i64> = hits.iter().take(limit as usize).map(|h| h.id).collect();
+                let rows = article_queries::public_by_ids(c, &ids, now)?;
+                let media: Vec<i64> = rows.iter().filter_map(|r| r.featured_media_id).collect();
+                let rel = Relations::load(c, &ids, &media)?;
+                Ok((hits, rows, rel))
+            })
+            .await?;
+        let more = hits.len() as i64 > limit;
+        let mut rows: HashMap<i64, _> = rows.into_iter().map(|r| (r.id, r)).collect();
+        let mut items = Vec::new();
+        let mut records = Vec::new();
+        for hit in hits.into_iter().take(limit as usize) {
+            if let Some(row) = rows.remove(&hit.id) {
+                records.push(ArticleRecord {
+                    row: row.clone(),
+                    body: None,
+                });
+                items.push(SearchHit {
+                    article: super::articles::summary(row, &rel, &tree),
+                    snippet: snippet_html(&hit.snippet),
+                    score: hit.score,
+                });
+            }
+        }
+        let next_cursor = more.then(|| encode_offset(offset + limit));
+        Ok((
+            SearchResults {
+                items,
+                next_cursor,
+                offset,
+            },
+            records,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_becomes_quoted_terms_only() {
+        assert_eq!(fts5_expression("rail freight"), "\"rail\" \"freight\"");
+        assert_eq!(
+            fts5_expression("\"night buses\" haifa"),
+            "\"night buses\" \"haifa\""
+        );
+        assert_eq!(
+            fts5_expression("a OR b NOT c*"),
+            "\"a\" \"OR\" \"b\" \"NOT\" \"c\""
+        );
+        assert_eq!(fts5_expression("\"\" ()"), "");
+    }
+
+    #[test]
+    fn snippets_escape_text_and_mark_matches() {
+        assert_eq!(
+            snippet_html("a <b> \u{1}rail\u{2} & c"),
+            "a &lt;b&gt; <mark>rail</mark> &amp; c"
+        );
+        assert_eq!(decode_offset(&encode_offset(40)), Some(40));
+        assert_eq!(decode_offset("junk"), None);
+    }
+}

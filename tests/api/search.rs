@@ -1,0 +1,213 @@
+//! Full-text search as a reader uses it.
+
+use std::collections::HashSet;
+
+use masthead::auth::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Content, TestApp, spawn_app};
+
+fn slugs_of(results: &Value) -> Vec<String> {
+    results["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["article"]["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn publish(app: &TestApp, token: &str, title: &str, body: &str) -> i64 {
+    let (status, article) = app
+        .call(
+            Method::POST,
+            "/v1/editor/articles",
+            Some(token),
+            Some(json!({ "title": title, "section": "tech", "authors": [{ "slug": "kenji-mori" }], "body_html": body })),
+        )
+        .await;
+    assert_eq!(status, 201, "{article}");
+    let id = article["id"].as_i64().unwrap();
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/v1/editor/articles/{id}/publish"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    id
+}
+
+#[tokio::test]
+async fn search_finds_stemmed_words_and_marks_them() {
+    let app = spawn_app(Content::Demo).await;
+
+    let results = app.get_json("/v1/search?q=ferry").await;
+    assert_eq!(
+        slugs_of(&results)[0],
+        "oslo-s-electric-ferries-pass-one-million-crossings",
+        "ferry finds ferries"
+    );
+    let snippet = results["items"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>"), "{snippet}");
+    assert!(results["items"][0]["article"]["authors"][0]["name"].is_string());
+
+    let by_author = app.get_json("/v1/search?q=Okafor").await;
+    assert!(
+        !by_author["items"].as_array().unwrap().is_empty(),
+        "author names are searchable"
+    );
+}
+
+#[tokio::test]
+async fn a_title_match_outranks_a_body_match_and_phrases_match_whole() {
+    let app = spawn_app(Content::Demo).await;
+    let editor = app.sign_in_as("editor@example.org", Role::Editor).await;
+    publish(
+        &app,
+        &editor,
+        "Budget talks stall",
+        "<p>The zephyrine committee met again.</p>",
+    )
+    .await;
+    publish(
+        &app,
+        &editor,
+        "Zephyrine winds return",
+        "<p>Forecasters expect gusts.</p>",
+    )
+    .await;
+
+    let results = app.get_json("/v1/search?q=zephyrine").await;
+    assert_eq!(
+        slugs_of(&results),
+        ["zephyrine-winds-return", "budget-talks-stall"]
+    );
+
+    let phrase = app.get_json("/v1/search?q=%22committee%20met%22").await;
+    assert_eq!(slugs_of(&phrase), ["budget-talks-stall"]);
+    let apart = app.get_json("/v1/search?q=%22met%20committee%22").await;
+    assert!(slugs_of(&apart).is_empty(), "a phrase matches in order only");
+}
+
+#[tokio::test]
+async fn unpublished_articles_are_never_found_and_the_index_follows_edits() {
+    let app = spawn_app(Content::Demo).await;
+    let editor = app.sign_in_as("editor@example.org", Role::Editor).await;
+    let (_, draft) = app
+        .call(Method::POST, "/v1/editor/articles", Some(&editor), Some(json!({ "title": "Quokka census", "section": "science", "authors": [{ "slug": "amara-okafor" }], "body_html": "<p>Counting quokkas.</p>" })))
+        .await;
+    let id = draft["id"].as_i64().unwrap();
+    assert!(
+        slugs_of(&app.get_json("/v1/search?q=quokka").await).is_empty(),
+        "drafts are not found"
+    );
+
+    app.call(
+        Method::POST,
+        &format!("/v1/editor/articles/{id}/publish"),
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(
+        slugs_of(&app.get_json("/v1/search?q=quokka").await),
+        ["quokka-census"]
+    );
+
+    app.call(
+        Method::PATCH,
+        &format!("/v1/editor/articles/{id}"),
+        Some(&editor),
+        Some(json!({ "title": "Wombat census", "body_html": "<p>Counting wombats.</p>" })),
+    )
+    .await;
+    assert!(
+        slugs_of(&app.get_json("/v1/search?q=quokka").await).is_empty(),
+        "edits reindex"
+    );
+    assert_eq!(slugs_of(&app.get_json("/v1/search?q=wombat").await).len(), 1);
+
+    app.call(
+        Method::POST,
+        &format!("/v1/editor/articles/{id}/unpublish"),
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert!(
+        slugs_of(&app.get_json("/v1/search?q=wombat").await).is_empty(),
+        "unpublished articles leave the results"
+    );
+    let gql = app
+        .graphql(
+            "{ search(query: \"wombat\") { edges { node { article { slug } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(gql["data"]["search"]["edges"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn results_page_with_cursors_and_filter_by_section() {
+    let app = spawn_app(Content::Demo).await;
+
+    let mut seen = Vec::new();
+    let mut path = "/v1/search?q=city&limit=3".to_owned();
+    loop {
+        let page = app.get_json(&path).await;
+        seen.extend(slugs_of(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/v1/search?q=city&limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert!(seen.len() > 3);
+    assert_eq!(
+        seen.iter().collect::<HashSet<_>>().len(),
+        seen.len(),
+        "no result twice"
+    );
+
+    let gql = app
+        .graphql("{ search(query: \"city\", first: 100) { edges { node { article { slug } snippet } } pageInfo { hasNextPage } } }", json!({}))
+        .await;
+    let gql_slugs: Vec<&str> = gql["data"]["search"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["article"]["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(gql_slugs, seen, "GraphQL and REST rank the same");
+
+    let europe = app.get_json("/v1/search?q=city&section=europe&limit=100").await;
+    let europe_slugs: HashSet<String> = app
+        .all_pages("/v1/articles?section=europe&limit=100")
+        .await
+        .iter()
+        .map(|a| a["slug"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(slugs_of(&europe).iter().all(|s| europe_slugs.contains(s)));
+}
+
+#[tokio::test]
+async fn empty_and_overlong_queries_are_refused_clearly() {
+    let app = spawn_app(Content::Demo).await;
+
+    for path in [
+        "/v1/search",
+        "/v1/search?q=",
+        "/v1/search?q=%20%20",
+        &format!("/v1/search?q={}", "a".repeat(201)),
+    ] {
+        let problem = app.get_problem(path, 400).await;
+        assert_eq!(problem["parameter"], "q", "{path}");
+    }
+    app.get_problem("/v1/search?q=rail&cursor=nope", 400).await;
+    let gql = app
+        .graphql("{ search(query: \"\") { edges { cursor } } }", json!({}))
+        .await;
+    assert_eq!(gql["errors"][0]["extensions"]["parameter"], "query");
+}
