@@ -1,7 +1,7 @@
 //! Sections, tags, authors and media records for the CMS.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, delete, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 
 use super::private;
 use crate::auth::Actor;
@@ -298,4 +298,96 @@ pub async fn delete_media(
 ) -> Result<HttpResponse, AppError> {
     editorial.delete_media(&actor, *id).await?;
     Ok(private::no_content())
+}
+
+/// One section by id (any signed-in user).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    responses(
+        (status = 200, description = "The section", body = SectionNode),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/v1/editor/sections/{id}")]
+pub async fn get_section(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::OK,
+        &editorial.section_by_id(&actor, *id).await?,
+    ))
+}
+
+/// One tag by id (any signed-in user).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    responses(
+        (status = 200, description = "The tag", body = TagView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/v1/editor/tags/{id}")]
+pub async fn get_tag(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::OK,
+        &editorial.tag_by_id(&actor, *id).await?,
+    ))
+}
+
+/// One author by id (any signed-in user).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    responses(
+        (status = 200, description = "The author", body = AuthorView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/v1/editor/authors/{id}")]
+pub async fn get_author(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::OK,
+        &editorial.author_by_id(&actor, *id).await?,
+    ))
+}
+
+/// One media by id (any signed-in user).
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Id")),
+    responses(
+        (status = 200, description = "The media", body = MediaView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/v1/editor/media/{id}")]
+pub async fn get_media(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(private::json(
+        StatusCode::OK,
+        &editorial.media_by_id(&actor, *id).await?,
+    ))
 }

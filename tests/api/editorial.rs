@@ -506,6 +506,37 @@ async fn sections_tags_authors_and_media_are_managed_by_editors() {
         .call(Method::POST, "/v1/editor/media", Some(&token), Some(json!({ "url": "https://img.example.org/x.jpg", "credit": "Photo: Desk", "width": 800, "height": 600 })))
         .await;
     assert_eq!(status, 201);
+    let (status, fetched) = app
+        .call(
+            Method::GET,
+            &format!("/v1/editor/media/{}", media["id"]),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!((status, fetched["width"].as_i64()), (200, Some(800)));
+    let (status, fetched) = app
+        .call(
+            Method::GET,
+            &format!("/v1/editor/tags/{}", tag["id"]),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!((status, fetched["name"].as_str()), (200, Some("Rail freight")));
+    let (status, _) = app
+        .call(Method::GET, "/v1/editor/sections/999999", Some(&token), None)
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/v1/editor/authors/{}", author["id"]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 401);
     let mut body = story("With a picture");
     body["featured_media_id"] = media["id"].clone();
     let article = create(&app, &token, body).await;

@@ -564,3 +564,62 @@ impl EditorialService {
         Ok(())
     }
 }
+
+impl EditorialService {
+    /// One section, tag, author or media record by id, for the CMS (any signed-in user).
+    pub async fn section_by_id(&self, actor: &Actor, id: i64) -> Result<SectionNode, AppError> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.db
+            .run(move |c| {
+                this.current_in(c, &actor, Role::Contributor)?;
+                q::section(c, id)?
+                    .map(node)
+                    .ok_or_else(|| AppError::not_found("section", format!("with id {id}")))
+            })
+            .await
+    }
+
+    pub async fn tag_by_id(&self, actor: &Actor, id: i64) -> Result<TagView, AppError> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.db
+            .run(move |c| {
+                this.current_in(c, &actor, Role::Contributor)?;
+                q::tag(c, id)?
+                    .map(tag_view)
+                    .ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))
+            })
+            .await
+    }
+
+    pub async fn author_by_id(&self, actor: &Actor, id: i64) -> Result<AuthorView, AppError> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.db
+            .run(move |c| {
+                this.current_in(c, &actor, Role::Contributor)?;
+                q::author(c, id)?
+                    .map(author_view)
+                    .ok_or_else(|| AppError::not_found("author", format!("with id {id}")))
+            })
+            .await
+    }
+
+    pub async fn media_by_id(&self, actor: &Actor, id: i64) -> Result<MediaView, AppError> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.db
+            .run(move |c| {
+                this.current_in(c, &actor, Role::Contributor)?;
+                q::media_item(c, id)?
+                    .map(|m| MediaView {
+                        id: m.id,
+                        url: m.url,
+                        alt: m.alt,
+                        caption: m.caption,
+                        credit: m.credit,
+                        width: m.width,
+                        height: m.height,
+                    })
+                    .ok_or_else(|| AppError::not_found("media", format!("with id {id}")))
+            })
+            .await
+    }
+}
