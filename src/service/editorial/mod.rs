@@ -98,6 +98,32 @@ impl EditorialService {
         crate::service::clock_now()
     }
 
+    /// Runs one editorial write for a signed-in user of at least `role`: in a transaction,
+    /// with the public caches cleared once it is committed.
+    async fn write<T, F>(
+        &self,
+        actor: &crate::auth::Actor,
+        role: crate::auth::Role,
+        f: F,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut crate::db::DbConn, &accounts::Current, NaiveDateTime) -> Result<T, AppError>
+            + Send
+            + 'static,
+    {
+        let (this, actor, now) = (self.clone(), actor.clone(), self.now());
+        let out = self
+            .db
+            .run(move |c| {
+                let me = this.current_in(c, &actor, role)?;
+                c.transaction(|c| f(c, &me, now))
+            })
+            .await?;
+        self.changed();
+        Ok(out)
+    }
+
     /// Everything public may have changed.
     fn changed(&self) {
         self.content.invalidate();
