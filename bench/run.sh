@@ -43,6 +43,8 @@ case "$BACKEND" in
   *) echo "BACKEND must be sqlite or postgres" >&2; exit 2 ;;
 esac
 export DATABASE_URL
+# A PostgreSQL setup needs a configured signing key; any will do for reads.
+export MASTHEAD_JWT_SECRET=${MASTHEAD_JWT_SECRET:-bench-secret-bench-secret-bench-secret}
 
 # The data set is generated once per size and backend, then reused.
 STAMP="$OUT/generated-$BACKEND-$ARTICLES.txt"
