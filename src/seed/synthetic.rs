@@ -2,6 +2,7 @@
 //! several authors, long bodies with subheadings and lists, years of publication dates),
 //! deterministic for a seed.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::time::Instant;
 
@@ -389,6 +390,8 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
         .and_then(|d| d.and_hms_opt(6, 0, 0))
         .expect("valid date");
 
+    let mut tag_names: HashMap<i64, String> = HashMap::new();
+    let mut author_names: HashMap<i64, String> = HashMap::new();
     let (section_ids, tag_ids, author_ids) = db.run_blocking(|c| {
         c.transaction(|c| {
             let mut section_ids: Vec<i64> = Vec::new();
@@ -417,34 +420,38 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
             for q in QUALIFIERS {
                 for t in TOPICS {
                     let name = format!("{} {}", capitalise(q), t);
-                    tag_ids.push(w::ensure_tag(
+                    let id = w::ensure_tag(
                         c,
                         &w::NewTag {
                             slug: slugify(&name),
-                            name,
+                            name: name.clone(),
                             description: String::new(),
                             created_at: now,
                             updated_at: now,
                         },
-                    )?);
+                    )?;
+                    tag_names.insert(id, name);
+                    tag_ids.push(id);
                 }
             }
             let mut author_ids = Vec::new();
             for (i, first) in FIRST.iter().enumerate() {
                 for last in LAST.iter().skip(i % 3).step_by(7) {
                     let name = format!("{first} {last}");
-                    author_ids.push(w::ensure_author(
+                    let id = w::ensure_author(
                         c,
                         &w::NewAuthor {
                             slug: slugify(&name),
                             title: "Staff writer".into(),
                             bio: format!("{name} reports for the newsroom."),
                             avatar_url: None,
-                            name,
+                            name: name.clone(),
                             created_at: now,
                             updated_at: now,
                         },
-                    )?);
+                    )?;
+                    author_names.insert(id, name);
+                    author_ids.push(id);
                 }
             }
             Ok::<_, AppError>((section_ids, tag_ids, author_ids))
@@ -483,9 +490,7 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
                 }
                 w::insert_batch(c, &batch)?;
                 w::sync_id_sequences(c)?;
-                for article in &batch.articles {
-                    crate::service::search::reindex(c, article.id)?;
-                }
+                crate::service::search::index_batch(c, &batch, &tag_names, &author_names)?;
                 Ok::<_, AppError>(())
             })
         })?;

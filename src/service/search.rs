@@ -49,6 +49,46 @@ pub fn reindex(c: &mut DbConn, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Indexes a freshly inserted batch from memory, without reading anything back: the bulk
+/// path of the seeders. `tag_names` and `author_names` map ids to names.
+pub fn index_batch(
+    c: &mut DbConn,
+    batch: &crate::db::seed_writes::ArticleBatch,
+    tag_names: &HashMap<i64, String>,
+    author_names: &HashMap<i64, String>,
+) -> Result<(), AppError> {
+    let mut tags: HashMap<i64, Vec<&str>> = HashMap::new();
+    for t in &batch.tags {
+        tags.entry(t.article_id)
+            .or_default()
+            .extend(tag_names.get(&t.tag_id).map(String::as_str));
+    }
+    let mut authors: HashMap<i64, Vec<&str>> = HashMap::new();
+    for a in &batch.authors {
+        authors
+            .entry(a.article_id)
+            .or_default()
+            .extend(author_names.get(&a.author_id).map(String::as_str));
+    }
+    for a in &batch.articles {
+        let text = render_text(&relations::parse_body(a.id, &a.body)?);
+        let tag_text = tags.get(&a.id).map(|t| t.join(" ")).unwrap_or_default();
+        let author_text = authors.get(&a.id).map(|t| t.join(" ")).unwrap_or_default();
+        q::index(
+            c,
+            &SearchDocument {
+                id: a.id,
+                title: &a.title,
+                subtitle: &a.subtitle,
+                body: &text,
+                tags: &tag_text,
+                authors: &author_text,
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// One search result: the article, a snippet with matches in `<mark>`, and its score.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchHit {
