@@ -470,15 +470,7 @@ impl EditorialService {
             record(c, &me.who(), action, &format!("media:{saved_id}"), &cols.url, now)?;
             let m = q::media_item(c, saved_id)?
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("media vanished")))?;
-            Ok(MediaView {
-                id: m.id,
-                url: m.url,
-                alt: m.alt,
-                caption: m.caption,
-                credit: m.credit,
-                width: m.width,
-                height: m.height,
-            })
+            Ok(media_view(m))
         })
         .await
     }
@@ -495,60 +487,67 @@ impl EditorialService {
 }
 
 impl EditorialService {
-    /// One section, tag, author or media record by id, for the CMS (any signed-in user).
-    pub async fn section_by_id(&self, actor: &Actor, id: i64) -> Result<SectionNode, AppError> {
+    /// A read for any signed-in user: `find` runs on a connection once the caller is checked.
+    async fn read<T, F>(&self, actor: &Actor, find: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut crate::db::DbConn) -> Result<T, AppError> + Send + 'static,
+    {
         let (this, actor) = (self.clone(), actor.clone());
         self.db
             .run(move |c| {
                 this.current_in(c, &actor, Role::Contributor)?;
-                q::section(c, id)?
-                    .map(node)
-                    .ok_or_else(|| AppError::not_found("section", format!("with id {id}")))
+                find(c)
             })
             .await
+    }
+
+    /// One section, tag, author or media record by id, for the CMS.
+    pub async fn section_by_id(&self, actor: &Actor, id: i64) -> Result<SectionNode, AppError> {
+        self.read(actor, move |c| {
+            q::section(c, id)?
+                .map(node)
+                .ok_or_else(|| AppError::not_found("section", format!("with id {id}")))
+        })
+        .await
     }
 
     pub async fn tag_by_id(&self, actor: &Actor, id: i64) -> Result<TagView, AppError> {
-        let (this, actor) = (self.clone(), actor.clone());
-        self.db
-            .run(move |c| {
-                this.current_in(c, &actor, Role::Contributor)?;
-                q::tag(c, id)?
-                    .map(tag_view)
-                    .ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))
-            })
-            .await
+        self.read(actor, move |c| {
+            q::tag(c, id)?
+                .map(tag_view)
+                .ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))
+        })
+        .await
     }
 
     pub async fn author_by_id(&self, actor: &Actor, id: i64) -> Result<AuthorView, AppError> {
-        let (this, actor) = (self.clone(), actor.clone());
-        self.db
-            .run(move |c| {
-                this.current_in(c, &actor, Role::Contributor)?;
-                q::author(c, id)?
-                    .map(author_view)
-                    .ok_or_else(|| AppError::not_found("author", format!("with id {id}")))
-            })
-            .await
+        self.read(actor, move |c| {
+            q::author(c, id)?
+                .map(author_view)
+                .ok_or_else(|| AppError::not_found("author", format!("with id {id}")))
+        })
+        .await
     }
 
     pub async fn media_by_id(&self, actor: &Actor, id: i64) -> Result<MediaView, AppError> {
-        let (this, actor) = (self.clone(), actor.clone());
-        self.db
-            .run(move |c| {
-                this.current_in(c, &actor, Role::Contributor)?;
-                q::media_item(c, id)?
-                    .map(|m| MediaView {
-                        id: m.id,
-                        url: m.url,
-                        alt: m.alt,
-                        caption: m.caption,
-                        credit: m.credit,
-                        width: m.width,
-                        height: m.height,
-                    })
-                    .ok_or_else(|| AppError::not_found("media", format!("with id {id}")))
-            })
-            .await
+        self.read(actor, move |c| {
+            q::media_item(c, id)?
+                .map(media_view)
+                .ok_or_else(|| AppError::not_found("media", format!("with id {id}")))
+        })
+        .await
+    }
+}
+
+fn media_view(m: crate::db::articles::MediaRow) -> MediaView {
+    MediaView {
+        id: m.id,
+        url: m.url,
+        alt: m.alt,
+        caption: m.caption,
+        credit: m.credit,
+        width: m.width,
+        height: m.height,
     }
 }
