@@ -168,6 +168,26 @@ impl Current {
     }
 }
 
+/// Reports every slug of `given` that is not among `found`, at its own index.
+fn unknown_slugs(
+    errors: &mut Vec<FieldError>,
+    given: &[String],
+    found: Vec<(String, i64)>,
+    field: impl Fn(usize) -> String,
+    what: &str,
+) {
+    let known: HashMap<String, i64> = found.into_iter().collect();
+    for (i, slug) in given.iter().enumerate() {
+        if !known.contains_key(slug) {
+            errors.push(FieldError::new(
+                field(i),
+                "unknown",
+                format!("There is no {what} {slug:?}."),
+            ));
+        }
+    }
+}
+
 fn encode_cursor(at: NaiveDateTime, id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("e1:{}:{id}", at.and_utc().timestamp_micros()))
 }
@@ -326,43 +346,31 @@ impl EditorialService {
         if let Some(list) = input.sections {
             base.sections = list;
         }
-        let known: HashMap<String, i64> = q::section_ids_by_slug(c, &base.sections)?.into_iter().collect();
-        for (i, s) in base.sections.iter().enumerate() {
-            if !known.contains_key(s) {
-                errors.push(FieldError::new(
-                    format!("sections[{i}]"),
-                    "unknown",
-                    format!("There is no section {s:?}."),
-                ));
-            }
-        }
+        let found = q::section_ids_by_slug(c, &base.sections)?;
+        unknown_slugs(
+            &mut errors,
+            &base.sections,
+            found,
+            |i| format!("sections[{i}]"),
+            "section",
+        );
         if let Some(list) = input.tags {
             base.tags = list;
         }
-        let known: HashMap<String, i64> = q::tag_ids_by_slug(c, &base.tags)?.into_iter().collect();
-        for (i, t) in base.tags.iter().enumerate() {
-            if !known.contains_key(t) {
-                errors.push(FieldError::new(
-                    format!("tags[{i}]"),
-                    "unknown",
-                    format!("There is no tag {t:?}."),
-                ));
-            }
-        }
+        let found = q::tag_ids_by_slug(c, &base.tags)?;
+        unknown_slugs(&mut errors, &base.tags, found, |i| format!("tags[{i}]"), "tag");
         if let Some(list) = input.authors {
             base.authors = list;
         }
         let slugs: Vec<String> = base.authors.iter().map(|a| a.slug.clone()).collect();
-        let known: HashMap<String, i64> = q::author_ids_by_slug(c, &slugs)?.into_iter().collect();
-        for (i, a) in base.authors.iter().enumerate() {
-            if !known.contains_key(&a.slug) {
-                errors.push(FieldError::new(
-                    format!("authors[{i}].slug"),
-                    "unknown",
-                    format!("There is no author {:?}.", a.slug),
-                ));
-            }
-        }
+        let found = q::author_ids_by_slug(c, &slugs)?;
+        unknown_slugs(
+            &mut errors,
+            &slugs,
+            found,
+            |i| format!("authors[{i}].slug"),
+            "author",
+        );
         match input.featured_media_id {
             Some(0) => base.featured_media_id = None,
             Some(m) => {
