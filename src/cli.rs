@@ -48,6 +48,27 @@ enum Command {
     /// Manage editorial users (create the first admin here).
     #[command(subcommand)]
     User(UserCommand),
+    /// Measure the quality of discovery on generated data.
+    #[command(subcommand)]
+    Evaluate(EvaluateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EvaluateCommand {
+    /// Precision@5 of related articles against the stories of `seed synthetic --stories`.
+    Related(EvaluateRelatedArgs),
+}
+
+#[derive(Debug, Args)]
+struct EvaluateRelatedArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The `slug,story` file that `seed synthetic --stories --labels` wrote.
+    #[arg(long)]
+    labels: PathBuf,
+    /// How many source articles to measure, spread over the whole set.
+    #[arg(long, default_value_t = 1000)]
+    sample: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,6 +240,16 @@ struct SyntheticArgs {
     /// Body length range in words, e.g. 500-1500.
     #[arg(long, default_value = "500-1500", value_parser = parse_range)]
     body_words: (u32, u32),
+    /// Write articles in stories (runs of 6 to 12 that share names, tags, a section and a
+    /// fortnight), the ground truth for `masthead evaluate related`.
+    #[arg(long)]
+    stories: bool,
+    /// With --stories: write `slug,story` lines to this file.
+    #[arg(long, requires = "stories")]
+    labels: Option<PathBuf>,
+    /// Also record readers' views over the last 30 days for about 2% of the articles.
+    #[arg(long)]
+    views: bool,
 }
 
 fn parse_range(raw: &str) -> Result<(u32, u32), String> {
@@ -271,12 +302,25 @@ fn run(command: Command) -> anyhow::Result<()> {
                 articles: args.articles,
                 seed: args.seed,
                 body_words: args.body_words,
+                stories: args.stories,
+                labels: args.labels,
+                views: args.views,
             };
             let report = seed::synthetic::generate(&db, &options)?;
             println!("{report}");
             Ok(())
         }
         Command::User(command) => user(command),
+        Command::Evaluate(EvaluateCommand::Related(args)) => {
+            let db = Db::connect(&args.db.url()?, 2)?;
+            let precision = actix_web::rt::System::new().block_on(seed::evaluate::related_precision(
+                db,
+                &args.labels,
+                args.sample,
+            ))?;
+            println!("{precision}");
+            Ok(())
+        }
         Command::ExportSchema(args) => {
             let written = crate::contracts::export(&args.out_dir)?;
             for path in written {

@@ -21,6 +21,7 @@ pub struct Application {
     server: Server,
     port: u16,
     content: ContentService,
+    flusher: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -77,10 +78,12 @@ impl Application {
             server = server.disable_signals();
         }
         tracing::info!(port, database = %settings.database_url, "listening");
+        let flusher = content.spawn_view_flusher();
         Ok(Application {
             server: server.run(),
             port,
             content,
+            flusher,
         })
     }
 
@@ -92,9 +95,16 @@ impl Application {
         &self.content
     }
 
-    /// Serves until SIGINT/SIGTERM (when signals are handled), finishing requests in flight.
+    /// Serves until SIGINT/SIGTERM (when signals are handled), finishing requests in flight,
+    /// then writes the views still counted in memory.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.flusher.abort();
+        match self.content.flush_views().await {
+            Ok(written) => tracing::info!(written, "views flushed on shutdown"),
+            Err(e) => tracing::error!(error = %e, "views counted since the last flush are lost"),
+        }
+        served
     }
 
     pub fn handle(&self) -> actix_web::dev::ServerHandle {

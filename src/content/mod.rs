@@ -3,6 +3,7 @@
 pub mod blocks;
 pub mod cursor;
 mod render;
+pub mod terms;
 
 pub use blocks::{Block, Inline, Mark};
 pub use render::{BodyFormat, RenderedBody, reading_time_minutes, render_html, render_text, word_count};

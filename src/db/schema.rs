@@ -193,6 +193,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    related_keys (key, published_at, article_id) {
+        key -> BigInt,
+        published_at -> Timestamp,
+        article_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    related_pins (article_id, pinned_id) {
+        article_id -> BigInt,
+        pinned_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_views (hour, article_id) {
+        hour -> Timestamp,
+        article_id -> BigInt,
+        views -> BigInt,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(revisions -> articles (article_id));
 diesel::joinable!(slug_redirects -> articles (article_id));
@@ -213,4 +237,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     revisions,
     slug_redirects,
     audit_log,
+    related_keys,
+    related_pins,
+    article_views,
 );

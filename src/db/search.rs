@@ -54,6 +54,40 @@ pub fn index(conn: &mut DbConn, doc: &SearchDocument<'_>) -> QueryResult<()> {
     Ok(())
 }
 
+/// Indexes many articles at once: the bulk path. PostgreSQL takes the whole batch in one
+/// statement; SQLite's inserts are in-process and cheap one by one.
+pub fn index_many(conn: &mut DbConn, docs: &[SearchDocument<'_>]) -> QueryResult<()> {
+    use diesel::pg::sql_types::Array;
+    match conn {
+        DbConn::Sqlite(_) => {
+            for doc in docs {
+                index(conn, doc)?;
+            }
+        }
+        DbConn::Pg(c) => {
+            fn column<'a>(docs: &[SearchDocument<'a>], f: fn(&SearchDocument<'a>) -> &'a str) -> Vec<String> {
+                docs.iter().map(|d| f(d).to_owned()).collect()
+            }
+            diesel::sql_query(
+                "INSERT INTO article_search (article_id, body, document) \
+                 SELECT id, body, setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', subtitle), 'B') || \
+                   setweight(to_tsvector('english', tags || ' ' || authors), 'B') || setweight(to_tsvector('english', body), 'C') \
+                 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) \
+                   AS d(id, title, subtitle, body, tags, authors) \
+                 ON CONFLICT (article_id) DO UPDATE SET body = EXCLUDED.body, document = EXCLUDED.document",
+            )
+            .bind::<Array<BigInt>, _>(docs.iter().map(|d| d.id).collect::<Vec<_>>())
+            .bind::<Array<Text>, _>(column(docs, |d| d.title))
+            .bind::<Array<Text>, _>(column(docs, |d| d.subtitle))
+            .bind::<Array<Text>, _>(column(docs, |d| d.body))
+            .bind::<Array<Text>, _>(column(docs, |d| d.tags))
+            .bind::<Array<Text>, _>(column(docs, |d| d.authors))
+            .execute(c)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn remove(conn: &mut DbConn, id: i64) -> QueryResult<()> {
     match conn {
         DbConn::Sqlite(c) => {

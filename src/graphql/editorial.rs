@@ -102,6 +102,10 @@ impl EditorArticleObject {
     async fn comment_status(&self) -> &str {
         &self.0.comment_status
     }
+    /// Slugs of the articles pinned at the top of its related list, in order.
+    async fn related(&self) -> &[String] {
+        &self.0.related
+    }
     async fn corrections(&self) -> Vec<CorrectionNote> {
         self.0.corrections.iter().cloned().map(CorrectionNote).collect()
     }
@@ -278,10 +282,11 @@ impl EditorialQuery {
     }
 }
 
-pub struct Mutation;
+#[derive(Default)]
+pub struct EditorialMutation;
 
 #[Object]
-impl Mutation {
+impl EditorialMutation {
     /// Sign in; send the access token as `Authorization: Bearer` afterwards.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<Tokens> {
         let ip = ctx.data_opt::<ClientAddress>().map(|a| a.0.clone());
@@ -534,7 +539,7 @@ impl Mutation {
     }
 }
 
-impl Mutation {
+impl EditorialMutation {
     async fn save_section(&self, ctx: &Context<'_>, id: Option<i64>, input: SectionInput) -> Result<Section> {
         let s = editorial(ctx)
             .save_section(actor(ctx), id, input)

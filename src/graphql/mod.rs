@@ -2,6 +2,7 @@
 //! relations of articles go through per-request dataloaders so lists cost a fixed number of
 //! statements.
 
+mod discovery;
 mod editorial;
 mod loaders;
 mod parse_cache;
@@ -19,18 +20,25 @@ use crate::auth::Actor;
 use crate::service::ContentService;
 use crate::service::editorial::EditorialService;
 use crate::service::feeds::SiteSettings;
-pub use editorial::Mutation;
 pub use loaders::Loaders;
 
 /// The query root: public reads and the editorial queries.
 #[derive(MergedObject, Default)]
-pub struct Query(query::PublicQuery, editorial::EditorialQuery);
+pub struct Query(
+    query::PublicQuery,
+    discovery::DiscoveryQuery,
+    editorial::EditorialQuery,
+);
+
+/// The mutation root: editorial writes and readers' view beacons.
+#[derive(MergedObject, Default)]
+pub struct Mutation(editorial::EditorialMutation, discovery::DiscoveryMutation);
 
 pub type MastheadSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema without data: enough to print its SDL.
 pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(16)
         .limit_complexity(10_000)
 }
@@ -73,6 +81,15 @@ async fn execute(
     if let Some(addr) = req.peer_addr() {
         request = request.data(editorial::ClientAddress(addr.ip().to_string()));
     }
+    request = request.data(discovery::ClientInfo {
+        address: req.peer_addr().map(|a| a.ip()),
+        user_agent: req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+    });
     let response = schema.execute(request).await;
     let cacheable = response.is_ok();
     let body = match serde_json::to_vec(&response) {

@@ -226,6 +226,21 @@ impl Article {
             .collect())
     }
 
+    /// Related articles: pinned ones first, then the closest by shared tags (rarer weigh
+    /// more), section, distinctive words and nearness in time, each with its reasons.
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5, desc = "1 to 20.")] first: i32,
+        #[graphql(
+            default,
+            desc = "SECTION keeps to this article's section and its sub-sections."
+        )]
+        scope: crate::service::related::RelatedScope,
+    ) -> Result<Vec<super::discovery::RelatedArticleObject>> {
+        super::discovery::related(ctx, self.0.row.id, first, scope).await
+    }
+
     /// The body as structured blocks, rendered HTML or plain text.
     async fn body(&self, ctx: &Context<'_>, #[graphql(default)] format: BodyFormat) -> Result<ArticleBody> {
         let blocks: Arc<Vec<Block>> = match &self.0.body {

@@ -5,6 +5,7 @@ mod admin;
 mod articles;
 mod auth;
 mod cache;
+mod discovery;
 mod editor_articles;
 mod editor_taxonomy;
 pub mod feeds;
@@ -43,6 +44,7 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi/openapi.json");
         (name = "sections", description = "The section tree and section pages"),
         (name = "tags", description = "Tags and their articles"),
         (name = "authors", description = "Authors and their articles"),
+        (name = "discovery", description = "Related and popular articles, and view beacons"),
         (name = "feeds", description = "RSS, Atom, JSON Feed and sitemaps"),
         (name = "auth", description = "Sign-in and tokens for the editorial API"),
         (name = "editorial", description = "Writing and publishing (access token required)"),
@@ -126,6 +128,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(admin::revoke_key)
         .service(admin::audit)
         .service(search::search)
+        .service(discovery::related)
+        .service(discovery::popular)
+        .service(discovery::record_view)
+        .service(discovery::view_pixel)
         .service(feeds::directory)
         .service(feeds::all)
         .service(feeds::scoped)

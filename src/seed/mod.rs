@@ -1,6 +1,7 @@
 //! Content loaders: the demo newsroom and generated data sets.
 
 pub mod demo;
+pub mod evaluate;
 pub mod synthetic;
 
 use chrono::NaiveDateTime;

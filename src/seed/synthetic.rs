@@ -22,6 +22,13 @@ pub struct Options {
     pub seed: u64,
     /// Inclusive range of body lengths in words.
     pub body_words: (u32, u32),
+    /// Write articles in stories: runs of 6 to 12 articles that share names, tags, a
+    /// section and a fortnight, the ground truth for measuring related articles.
+    pub stories: bool,
+    /// Where to write `slug,story` lines (with `stories`).
+    pub labels: Option<std::path::PathBuf>,
+    /// Also record readers' views of recent weeks, for popular lists.
+    pub views: bool,
 }
 
 pub struct Report {
@@ -370,6 +377,55 @@ const WORDS: &[&str] = &[
     "noon",
 ];
 
+/// Syllables of the made-up names that tie a story together.
+const SYLLABLES: &[&str] = &[
+    "ka", "lo", "mi", "ra", "de", "vo", "sun", "tel", "ba", "ri", "no", "ze", "pa", "qua", "li", "mor", "en",
+    "ti", "sha", "gu", "fe", "ol", "dra", "ny",
+];
+
+/// What the articles of one story share.
+struct Story {
+    id: u64,
+    left: u32,
+    names: [String; 2],
+    topic: &'static str,
+    place: &'static str,
+    section: i64,
+    tags: Vec<i64>,
+    center: NaiveDateTime,
+}
+
+fn made_up_name(rng: &mut ChaCha8Rng, syllables: usize) -> String {
+    let name: String = (0..syllables).map(|_| pick(rng, SYLLABLES)).collect();
+    capitalise(&name)
+}
+
+impl Story {
+    fn new(
+        rng: &mut ChaCha8Rng,
+        id: u64,
+        anchor: NaiveDateTime,
+        section_ids: &[i64],
+        tag_ids: &[i64],
+    ) -> Story {
+        let mut tags = vec![tag_ids[skewed(rng, tag_ids.len())]];
+        let second = tag_ids[rng.random_range(0..tag_ids.len())];
+        if second != tags[0] {
+            tags.push(second);
+        }
+        Story {
+            id,
+            left: rng.random_range(6..=12),
+            names: [made_up_name(rng, 4), made_up_name(rng, 3)],
+            topic: pick(rng, TOPICS),
+            place: pick(rng, PLACES),
+            section: section_ids[skewed(rng, section_ids.len()).min(section_ids.len() - 1)],
+            tags,
+            center: anchor - Duration::seconds(rng.random_range(0..5 * 365 * 86_400)),
+        }
+    }
+}
+
 const SUBHEADINGS: &[&str] = &[
     "What happened",
     "Why it matters",
@@ -465,6 +521,14 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
     );
     const BATCH: u64 = 1000;
     let mut done = 0;
+    let mut story: Option<Story> = None;
+    let mut stories = 0;
+    let mut labels = match &options.labels {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(AppError::internal)?,
+        )),
+        None => None,
+    };
     while done < options.articles {
         let count = BATCH.min(options.articles - done);
         db.run_blocking(|c| {
@@ -476,6 +540,11 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
                         article: first_article + i,
                         media: first_media + i,
                     };
+                    if options.stories && story.as_ref().is_none_or(|s| s.left == 0) {
+                        stories += 1;
+                        story = Some(Story::new(&mut rng, stories, anchor, &section_ids, &tag_ids));
+                    }
+                    let current = story.as_mut().filter(|_| options.stories);
                     article(
                         &mut rng,
                         ctx,
@@ -485,10 +554,22 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
                         &section_ids,
                         &tag_ids,
                         &author_ids,
+                        current,
                         &mut batch,
                     );
+                    if let (Some(s), Some(out)) =
+                        (story.as_ref().filter(|_| options.stories), labels.as_mut())
+                    {
+                        use std::io::Write as _;
+                        let slug = &batch.articles.last().expect("just added").slug;
+                        writeln!(out, "{slug},{}", s.id).map_err(AppError::internal)?;
+                    }
                 }
                 w::insert_batch(c, &batch)?;
+                if options.views {
+                    let buckets = views(&mut rng, &batch, now);
+                    crate::db::discovery::add_views(c, &buckets)?;
+                }
                 w::sync_id_sequences(c)?;
                 crate::service::search::index_batch(c, &batch, &tag_names, &author_names)?;
                 Ok::<_, AppError>(())
@@ -535,6 +616,33 @@ fn sentence(rng: &mut ChaCha8Rng, words: &mut u32) -> String {
     sentence_upto(rng, words, u32::MAX)
 }
 
+/// Readers' views of some of a batch's published articles, in hourly buckets over the 30
+/// days before `now`: (hour, article id, views).
+fn views(rng: &mut ChaCha8Rng, batch: &ArticleBatch, now: NaiveDateTime) -> Vec<(NaiveDateTime, i64, i64)> {
+    use chrono::DurationRound;
+    let hour = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
+    let mut out = Vec::new();
+    for a in batch.articles.iter().filter(|a| a.status == "published") {
+        if !rng.random_bool(0.02) {
+            continue;
+        }
+        let popularity = 1 + skewed(rng, 500) as i64;
+        let mut hours: Vec<i64> = (0..rng.random_range(1..40))
+            .map(|_| rng.random_range(0..30 * 24))
+            .collect();
+        hours.sort_unstable();
+        hours.dedup();
+        for h in hours {
+            out.push((
+                hour - Duration::hours(h),
+                a.id,
+                popularity + rng.random_range(0..popularity),
+            ));
+        }
+    }
+    out
+}
+
 /// A sentence of 8 to 19 words, or fewer if only `room` words are left.
 fn sentence_upto(rng: &mut ChaCha8Rng, words: &mut u32, room: u32) -> String {
     let len = rng.random_range(8..20).min(room.max(1) as usize);
@@ -567,20 +675,42 @@ fn article(
     section_ids: &[i64],
     tag_ids: &[i64],
     author_ids: &[i64],
+    story: Option<&mut Story>,
     batch: &mut ArticleBatch,
 ) {
-    let topic = pick(rng, TOPICS);
-    let place = pick(rng, PLACES);
+    let topic = story.as_ref().map_or_else(|| pick(rng, TOPICS), |s| s.topic);
+    let place = story.as_ref().map_or_else(|| pick(rng, PLACES), |s| s.place);
     let city = place.split(',').next().unwrap_or(place);
-    let title = format!(
-        "{} {} {} plan for {}",
-        city,
-        pick(rng, QUALIFIERS),
-        topic,
-        pick(rng, VERBS)
-    );
+    let names = story.as_ref().map(|s| s.names.clone());
+    let title = match &names {
+        Some([a, b]) => format!("{a} {topic}: {b} {} {city} plan", pick(rng, VERBS)),
+        None => format!(
+            "{} {} {} plan for {}",
+            city,
+            pick(rng, QUALIFIERS),
+            topic,
+            pick(rng, VERBS)
+        ),
+    };
     let title = capitalise(&title);
-    let deck = format!("{} {}", sentence(rng, &mut 0), sentence(rng, &mut 0));
+    // Story prose names its people and projects now and then, as news does.
+    let prose = |rng: &mut ChaCha8Rng, words: &mut u32, room: u32| match &names {
+        Some(n) if room >= 2 && rng.random_bool(0.3) => {
+            let text = sentence_upto(rng, words, room - 1);
+            *words += 1;
+            let name = &n[rng.random_range(0..2)];
+            match text.split_once(' ') {
+                Some((first, rest)) => format!("{first} {name} {rest}"),
+                None => format!("{name} {text}"),
+            }
+        }
+        _ => sentence_upto(rng, words, room),
+    };
+    let deck = format!(
+        "{} {}",
+        prose(rng, &mut 0, u32::MAX),
+        prose(rng, &mut 0, u32::MAX)
+    );
 
     // Every word counted here is one `content::word_count` will count, so bodies land in
     // the requested range.
@@ -588,7 +718,7 @@ fn article(
     let dateline = format!("{} \u{2014} ", city.to_uppercase());
     let mut words = word_len(&dateline);
     let room = target.saturating_sub(words);
-    let first = sentence_upto(rng, &mut words, room);
+    let first = prose(rng, &mut words, room);
     let excerpt = first.clone();
     let mut blocks = vec![Block::Paragraph {
         content: vec![Inline::marked(dateline, vec![Mark::Bold]), Inline::plain(first)],
@@ -617,7 +747,7 @@ fn article(
                 break;
             }
             let room = target - words;
-            text.push(sentence_upto(rng, &mut words, room));
+            text.push(prose(rng, &mut words, room));
         }
         blocks.push(Block::paragraph(text.join(" ")));
         since_heading += 1;
@@ -626,19 +756,34 @@ fn article(
     // About 2% drafts, 1% scheduled, 1% archived; the rest published over five years.
     let roll: f64 = rng.random();
     let offset = Duration::seconds(rng.random_range(0..5 * 365 * 86_400));
+    let published = match &story {
+        Some(s) => s.center + Duration::seconds(rng.random_range(-10 * 86_400..10 * 86_400)),
+        None => anchor - offset,
+    };
     let (status, published_at) = if roll < 0.02 {
         ("draft", None)
     } else if roll < 0.03 {
         ("scheduled", Some(now + Duration::days(30) + offset / 100))
     } else if roll < 0.04 {
-        ("archived", Some(anchor - offset))
+        ("archived", Some(published))
     } else {
-        ("published", Some(anchor - offset))
+        ("published", Some(published))
     };
     let created = published_at.map_or(anchor, |p| p.min(anchor)) - Duration::hours(2);
 
-    let section = section_ids[skewed(rng, section_ids.len()).min(section_ids.len() - 1)];
+    let mut section = section_ids[skewed(rng, section_ids.len()).min(section_ids.len() - 1)];
     let mut tags: Vec<i64> = Vec::new();
+    if let Some(s) = story {
+        s.left -= 1;
+        if rng.random_bool(0.9) {
+            section = s.section;
+        }
+        for &t in &s.tags {
+            if tags.is_empty() || rng.random_bool(0.6) {
+                tags.push(t);
+            }
+        }
+    }
     for _ in 0..rng.random_range(2..6) {
         let tag = tag_ids[skewed(rng, tag_ids.len())];
         if !tags.contains(&tag) {

@@ -30,7 +30,7 @@ impl ArticleLookup {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match self {
             ArticleLookup::Slug(s) => format!("with slug {s:?}"),
             ArticleLookup::Id(id) => format!("with id {id}"),

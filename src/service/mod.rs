@@ -6,6 +6,8 @@ mod cache;
 pub mod editorial;
 pub mod feeds;
 mod paging;
+pub mod popular;
+pub mod related;
 mod relations;
 pub mod search;
 mod sections;
@@ -50,6 +52,8 @@ pub struct ContentSettings {
     pub read_cache_ttl: Duration,
     /// Memory the read cache may use, in bytes (estimated).
     pub read_cache_bytes: u64,
+    /// Counting readers' views.
+    pub views: popular::ViewSettings,
 }
 
 impl Default for ContentSettings {
@@ -58,6 +62,7 @@ impl Default for ContentSettings {
             section_cache_ttl: Duration::from_secs(5),
             read_cache_ttl: Duration::from_secs(5),
             read_cache_bytes: 64 * 1024 * 1024,
+            views: popular::ViewSettings::default(),
         }
     }
 }
@@ -70,6 +75,7 @@ pub struct ContentService {
     bundles: Arc<ReadCache<ArticleLookup, ArticleBundle>>,
     pages: Arc<ReadCache<articles::PageKey, views::ArticlePage>>,
     responses: Arc<ReadCache<String, Rendered>>,
+    views: Arc<popular::ViewCounter>,
 }
 
 impl ContentService {
@@ -95,6 +101,7 @@ impl ContentService {
                 settings.read_cache_bytes / 2,
                 |body| u32::try_from(body.body.len() + 256).unwrap_or(u32::MAX),
             )),
+            views: Arc::new(popular::ViewCounter::new(settings.views.clone())),
         }
     }
 

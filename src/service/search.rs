@@ -19,15 +19,19 @@ use crate::error::AppError;
 
 pub const MAX_QUERY_CHARS: usize = 200;
 
-/// Rewrites one article's index entry from what is stored now (or drops it when the article
-/// is gone). Writers call it in the transaction that changed the article.
+/// Rewrites one article's entries in the discovery indexes (full text and related keys)
+/// from what is stored now, or drops them when the article is gone. Writers call it in the
+/// transaction that changed the article: content, relations or publication state.
 pub fn reindex(c: &mut DbConn, id: i64) -> Result<(), AppError> {
     let Some((row, body, _)) = editorial::article_any(c, id)? else {
         q::remove(c, id)?;
+        crate::db::discovery::replace_keys(c, id, None)?;
         return Ok(());
     };
     let text = render_text(&relations::parse_body(id, &body)?);
     let tags = relations::load_tags(c, &[id])?.remove(&id).unwrap_or_default();
+    let tag_ids: Vec<i64> = tags.iter().map(|t| t.id).collect();
+    super::related::index_article(c, &row, &tag_ids, &text)?;
     let bylines = relations::load_bylines(c, &[id])?.remove(&id).unwrap_or_default();
     let tags = tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(" ");
     let authors = bylines
@@ -49,7 +53,7 @@ pub fn reindex(c: &mut DbConn, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Indexes a freshly inserted batch from memory, without reading anything back: the bulk
+/// Indexes a freshly inserted batch (full text and related keys) from memory, without reading anything back: the bulk
 /// path of the seeders. `tag_names` and `author_names` map ids to names.
 pub fn index_batch(
     c: &mut DbConn,
@@ -70,22 +74,32 @@ pub fn index_batch(
             .or_default()
             .extend(author_names.get(&a.author_id).map(String::as_str));
     }
+    let mut texts = HashMap::with_capacity(batch.articles.len());
     for a in &batch.articles {
-        let text = render_text(&relations::parse_body(a.id, &a.body)?);
-        let tag_text = tags.get(&a.id).map(|t| t.join(" ")).unwrap_or_default();
-        let author_text = authors.get(&a.id).map(|t| t.join(" ")).unwrap_or_default();
-        q::index(
-            c,
-            &SearchDocument {
-                id: a.id,
-                title: &a.title,
-                subtitle: &a.subtitle,
-                body: &text,
-                tags: &tag_text,
-                authors: &author_text,
-            },
-        )?;
+        texts.insert(a.id, render_text(&relations::parse_body(a.id, &a.body)?));
     }
+    let joined = |names: Option<&Vec<&str>>| names.map(|n| n.join(" ")).unwrap_or_default();
+    let tag_texts: Vec<String> = batch.articles.iter().map(|a| joined(tags.get(&a.id))).collect();
+    let author_texts: Vec<String> = batch
+        .articles
+        .iter()
+        .map(|a| joined(authors.get(&a.id)))
+        .collect();
+    let docs: Vec<SearchDocument<'_>> = batch
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| SearchDocument {
+            id: a.id,
+            title: &a.title,
+            subtitle: &a.subtitle,
+            body: &texts[&a.id],
+            tags: &tag_texts[i],
+            authors: &author_texts[i],
+        })
+        .collect();
+    q::index_many(c, &docs)?;
+    super::related::index_batch(c, batch, &texts)?;
     Ok(())
 }
 

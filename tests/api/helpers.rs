@@ -143,6 +143,7 @@ pub async fn spawn_app(content: Content) -> TestApp {
     settings.workers = Some(1);
     settings.handle_signals = false;
     settings.keys.secret = Some(TEST_SECRET.to_owned());
+    settings.content.views.flush_interval = std::time::Duration::from_millis(100);
     let app = Application::with_db(db.clone(), settings).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();

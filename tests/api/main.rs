@@ -6,6 +6,7 @@ mod helpers;
 mod articles;
 mod cli;
 mod contracts;
+mod discovery;
 mod editorial;
 mod errors;
 mod feeds;

@@ -22,6 +22,7 @@ use crate::db::editorial::{self as q, ArticleColumns, EditorialQuery, NewArticle
 use crate::error::{AppError, FieldError};
 use crate::seed::{body_stats, slugify};
 use crate::service::articles::{article_view, load_bundle};
+use crate::service::related::MAX_PINS;
 use crate::service::relations::tag_ref;
 use crate::service::sections::SectionTree;
 use crate::service::utc;
@@ -60,6 +61,9 @@ pub struct ArticleInput {
     pub language: Option<String>,
     /// `open` or `closed`.
     pub comment_status: Option<String>,
+    /// Slugs of articles pinned at the top of this article's related list, in order (at
+    /// most 20); an empty list removes the pins.
+    pub related: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, async_graphql::InputObject)]
@@ -104,6 +108,9 @@ struct Content {
     canonical_url: Option<String>,
     language: String,
     comment_status: String,
+    /// Pinned related articles by slug; revisions saved before pins existed have none.
+    #[serde(default)]
+    related: Vec<String>,
 }
 
 /// Effective status: a public status whose time has not come is `scheduled`.
@@ -254,6 +261,7 @@ impl EditorialService {
             canonical_url: row.canonical_url.clone(),
             language: row.language.clone(),
             comment_status: row.comment_status.clone(),
+            related: crate::db::discovery::pin_slugs(c, row.id)?,
         })
     }
 
@@ -422,6 +430,31 @@ impl EditorialService {
             }
             base.comment_status = status;
         }
+        if let Some(list) = input.related {
+            base.related = list.into_iter().map(|s| s.trim().to_owned()).collect();
+        }
+        if base.related.len() > MAX_PINS {
+            errors.push(FieldError::new(
+                "related",
+                "too_many",
+                format!("Pin at most {MAX_PINS} related articles."),
+            ));
+        }
+        for (i, slug) in base.related.iter().enumerate() {
+            match q::slug_owner(c, slug)? {
+                None => errors.push(FieldError::new(
+                    format!("related[{i}]"),
+                    "unknown",
+                    format!("There is no article {slug:?}."),
+                )),
+                Some(owner) if Some(owner) == id || slug == &base.slug => errors.push(FieldError::new(
+                    format!("related[{i}]"),
+                    "self",
+                    "An article cannot be related to itself.",
+                )),
+                Some(_) => {}
+            }
+        }
         if errors.is_empty() {
             Ok(base)
         } else {
@@ -505,6 +538,15 @@ impl EditorialService {
             }
         }
         q::replace_relations(c, id, &section_ids, &tag_ids, &bylines)?;
+        let mut pinned: Vec<i64> = Vec::new();
+        for slug in &content.related {
+            if let Some(pin) = q::slug_owner(c, slug)?
+                && !pinned.contains(&pin)
+            {
+                pinned.push(pin);
+            }
+        }
+        crate::db::discovery::replace_pins(c, id, &pinned)?;
         Ok(())
     }
 
@@ -546,6 +588,7 @@ impl EditorialService {
             corrections: bundle.corrections.clone(),
             word_count: row.word_count,
             body: bundle.blocks.as_ref().clone(),
+            related: crate::db::discovery::pin_slugs(c, id)?,
             created_by,
         })
     }
@@ -578,6 +621,7 @@ impl EditorialService {
                         canonical_url: None,
                         language: "en".into(),
                         comment_status: "open".into(),
+                        related: Vec::new(),
                     };
                     if input.authors.is_none()
                         && let Some(author_id) = me.author_id
@@ -817,6 +861,7 @@ impl EditorialService {
                     let (status, at) = next(&row)?;
                     let new_version =
                         q::set_status(c, id, expected, status, at, now)?.ok_or_else(|| conflict(id))?;
+                    crate::service::search::reindex(c, id)?;
                     let content = this.content_of(c, &tree, &row, &body)?;
                     let summary = format!(
                         "{status}{}",
@@ -1001,6 +1046,13 @@ impl EditorialService {
             let rev = q::revision(c, id, from)?
                 .ok_or_else(|| AppError::not_found("revision", format!("{from} of article {id}")))?;
             let old: Content = serde_json::from_str(&rev.content).map_err(AppError::internal)?;
+            // Pins on articles deleted since are dropped rather than blocking the restore.
+            let mut related = Vec::new();
+            for slug in old.related {
+                if q::slug_owner(c, &slug)?.is_some() {
+                    related.push(slug);
+                }
+            }
             Ok(ArticleInput {
                 title: Some(old.title),
                 subtitle: Some(old.subtitle),
@@ -1017,6 +1069,7 @@ impl EditorialService {
                 canonical_url: Some(old.canonical_url.unwrap_or_default()),
                 language: Some(old.language),
                 comment_status: Some(old.comment_status),
+                related: Some(related),
             })
         })
         .await

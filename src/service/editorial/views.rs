@@ -102,6 +102,8 @@ pub struct EditorArticle {
     pub corrections: Vec<Correction>,
     pub word_count: i32,
     pub body: Vec<Block>,
+    /// Slugs of the articles pinned at the top of its related list, in order.
+    pub related: Vec<String>,
     /// The user who created it.
     pub created_by: Option<i64>,
 }

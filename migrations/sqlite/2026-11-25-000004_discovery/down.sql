@@ -1,0 +1,3 @@
+DROP TABLE article_views;
+DROP TABLE related_pins;
+DROP TABLE related_keys;

@@ -1,0 +1,226 @@
+//! Storage of discovery: the related-articles key index, editors' pinned related articles,
+//! and readers' views in hourly buckets.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
+use diesel::upsert::excluded;
+
+use super::DbConn;
+use super::schema::{article_views, articles, related_keys, related_pins};
+use crate::with_conn;
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = related_keys)]
+pub struct NewKey {
+    pub key: i64,
+    pub published_at: NaiveDateTime,
+    pub article_id: i64,
+}
+
+/// Replaces an article's keys; `None` (not public-able) leaves it with none.
+pub fn replace_keys(
+    conn: &mut DbConn,
+    article_id: i64,
+    keys: Option<(NaiveDateTime, &[i64])>,
+) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::delete(
+        related_keys::table.filter(related_keys::article_id.eq(article_id))
+    )
+    .execute(c))?;
+    if let Some((published_at, keys)) = keys {
+        let mut rows: Vec<NewKey> = keys
+            .iter()
+            .map(|&key| NewKey {
+                key,
+                published_at,
+                article_id,
+            })
+            .collect();
+        rows.sort_by_key(|r| r.key);
+        rows.dedup_by_key(|r| r.key);
+        insert_keys(conn, &rows)?;
+    }
+    Ok(())
+}
+
+/// Adds keys of freshly written articles (the bulk path).
+pub fn insert_keys(conn: &mut DbConn, rows: &[NewKey]) -> QueryResult<()> {
+    // Three parameters a row, well under SQLite's 32,766.
+    for chunk in rows.chunks(5000) {
+        with_conn!(conn, |c| diesel::insert_into(related_keys::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// A candidate: an article that has `key`, and when it was published.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Candidate {
+    #[diesel(sql_type = BigInt)]
+    pub key: i64,
+    #[diesel(sql_type = BigInt)]
+    pub article_id: i64,
+    #[diesel(sql_type = Timestamp)]
+    pub published_at: NaiveDateTime,
+}
+
+/// For each key, the articles that have it nearest in time to `around`: up to `per_side`
+/// published at or before it (down to `lo`) and up to `per_side` after it (up to `hi`).
+/// Each half is one short range read of the primary key.
+pub fn candidates(
+    conn: &mut DbConn,
+    keys: &[i64],
+    around: NaiveDateTime,
+    lo: NaiveDateTime,
+    hi: NaiveDateTime,
+    per_side: i64,
+) -> QueryResult<Vec<Candidate>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pg = matches!(conn, DbConn::Pg(_));
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        if pg { format!("${n}") } else { "?".to_owned() }
+    };
+    // Keys are our own integers, so they are written into the SQL; times are bound.
+    let mut parts = Vec::with_capacity(keys.len() * 2);
+    for (i, key) in keys.iter().enumerate() {
+        let (a, b) = (next(), next());
+        parts.push(format!(
+            "SELECT * FROM (SELECT key, article_id, published_at FROM related_keys WHERE key = {key} \
+             AND published_at <= {a} AND published_at >= {b} ORDER BY published_at DESC LIMIT {per_side}) b{i}"
+        ));
+        let (a, b) = (next(), next());
+        parts.push(format!(
+            "SELECT * FROM (SELECT key, article_id, published_at FROM related_keys WHERE key = {key} \
+             AND published_at > {a} AND published_at <= {b} ORDER BY published_at ASC LIMIT {per_side}) a{i}"
+        ));
+    }
+    let sql = parts.join(" UNION ALL ");
+    with_conn!(conn, |c| {
+        let mut query = diesel::sql_query(sql.clone()).into_boxed();
+        for _ in keys {
+            query = query
+                .bind::<Timestamp, _>(around)
+                .bind::<Timestamp, _>(lo)
+                .bind::<Timestamp, _>(around)
+                .bind::<Timestamp, _>(hi);
+        }
+        query.load(c)
+    })
+}
+
+/// Ids of the articles pinned on `article_id`, in order.
+pub fn pins(conn: &mut DbConn, article_id: i64) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| related_pins::table
+        .select(related_pins::pinned_id)
+        .filter(related_pins::article_id.eq(article_id))
+        .order(related_pins::position)
+        .load(c))
+}
+
+/// Slugs of the articles pinned on `article_id`, in order.
+pub fn pin_slugs(conn: &mut DbConn, article_id: i64) -> QueryResult<Vec<String>> {
+    with_conn!(conn, |c| related_pins::table
+        .inner_join(articles::table.on(articles::id.eq(related_pins::pinned_id)))
+        .select(articles::slug)
+        .filter(related_pins::article_id.eq(article_id))
+        .order(related_pins::position)
+        .load(c))
+}
+
+pub fn replace_pins(conn: &mut DbConn, article_id: i64, pinned: &[i64]) -> QueryResult<()> {
+    with_conn!(conn, |c| {
+        diesel::delete(related_pins::table.filter(related_pins::article_id.eq(article_id))).execute(c)?;
+        for (position, id) in pinned.iter().enumerate() {
+            diesel::insert_into(related_pins::table)
+                .values((
+                    related_pins::article_id.eq(article_id),
+                    related_pins::pinned_id.eq(id),
+                    related_pins::position.eq(position as i32),
+                ))
+                .execute(c)?;
+        }
+        Ok(())
+    })
+}
+
+/// Adds counted views to their hourly buckets: (hour, article id, views). Articles deleted
+/// since their views were counted are skipped.
+pub fn add_views(conn: &mut DbConn, counts: &[(NaiveDateTime, i64, i64)]) -> QueryResult<usize> {
+    let ids: Vec<i64> = counts.iter().map(|c| c.1).collect();
+    let existing: std::collections::HashSet<i64> = with_conn!(conn, |c| articles::table
+        .select(articles::id)
+        .filter(articles::id.eq_any(&ids))
+        .load::<i64>(c))?
+    .into_iter()
+    .collect();
+    let mut written = 0;
+    for &(hour, article_id, views) in counts.iter().filter(|c| existing.contains(&c.1)) {
+        written += with_conn!(conn, |c| diesel::insert_into(article_views::table)
+            .values((
+                article_views::hour.eq(hour),
+                article_views::article_id.eq(article_id),
+                article_views::views.eq(views),
+            ))
+            .on_conflict((article_views::hour, article_views::article_id))
+            .do_update()
+            .set(article_views::views.eq(article_views::views + excluded(article_views::views)))
+            .execute(c))?;
+    }
+    Ok(written)
+}
+
+/// Drops buckets older than `before`; returns how many.
+pub fn prune_views(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, |c| diesel::delete(
+        article_views::table.filter(article_views::hour.lt(before))
+    )
+    .execute(c))
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ViewTotal {
+    #[diesel(sql_type = BigInt)]
+    pub article_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub views: i64,
+}
+
+/// The most viewed public articles since `since`, most first (ties: newer id first).
+pub fn most_viewed(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+    section_ids: Option<&[i64]>,
+    limit: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ViewTotal>> {
+    // Section ids come from our own tree, so they are written into the SQL.
+    let sections = match section_ids {
+        Some(ids) => {
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            format!(
+                " AND (a.section_id IN ({list}) OR a.id IN \
+                 (SELECT article_id FROM article_sections WHERE section_id IN ({list})))"
+            )
+        }
+        None => String::new(),
+    };
+    let pg = matches!(conn, DbConn::Pg(_));
+    let (p1, p2, p3) = if pg { ("$1", "$2", "$3") } else { ("?", "?", "?") };
+    let sql = format!(
+        "SELECT v.article_id AS article_id, CAST(SUM(v.views) AS BIGINT) AS views \
+         FROM article_views v JOIN articles a ON a.id = v.article_id \
+         WHERE v.hour >= {p1} AND a.status IN ('published', 'scheduled') AND a.published_at <= {p2}{sections} \
+         GROUP BY v.article_id ORDER BY views DESC, v.article_id DESC LIMIT {p3}"
+    );
+    with_conn!(conn, |c| diesel::sql_query(sql.clone())
+        .bind::<Timestamp, _>(since)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load(c))
+}

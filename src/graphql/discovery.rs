@@ -1,0 +1,127 @@
+//! Related and popular articles and the view beacon over GraphQL, on the same service calls
+//! as `/v1/articles/{slug}/related`, `/v1/popular` and `/v1/articles/{slug}/views`.
+
+use async_graphql::{Context, ErrorExtensions, Object, Result};
+
+use super::types::{Article, content};
+use crate::service::ArticleLookup;
+use crate::service::popular::{Viewer, Window};
+use crate::service::related::{RelatedReason, RelatedScope};
+
+/// The caller's address and user agent, as the HTTP request gave them.
+pub struct ClientInfo {
+    pub address: Option<std::net::IpAddr>,
+    pub user_agent: String,
+}
+
+/// One related article and why it was picked.
+pub struct RelatedArticleObject {
+    pub article: Article,
+    pub score: Option<f64>,
+    pub reasons: Vec<RelatedReason>,
+}
+
+#[Object(name = "RelatedArticle")]
+impl RelatedArticleObject {
+    async fn article(&self) -> &Article {
+        &self.article
+    }
+    /// Higher is closer; comparable within one list only. Pinned articles have none.
+    async fn score(&self) -> Option<f64> {
+        self.score
+    }
+    async fn reasons(&self) -> &[RelatedReason] {
+        &self.reasons
+    }
+}
+
+/// Related articles of a public article, for `Article.related`.
+pub async fn related(
+    ctx: &Context<'_>,
+    id: i64,
+    first: i32,
+    scope: RelatedScope,
+) -> Result<Vec<RelatedArticleObject>> {
+    let (list, records) = content(ctx)
+        .related(ArticleLookup::Id(id), Some(i64::from(first)), scope, "first")
+        .await
+        .map_err(|e| e.extend())?;
+    Ok(list
+        .items
+        .into_iter()
+        .zip(records)
+        .map(|(item, record)| RelatedArticleObject {
+            article: Article(record),
+            score: item.score,
+            reasons: item.reasons,
+        })
+        .collect())
+}
+
+/// A much-read article and its views in the window.
+pub struct PopularArticleObject {
+    article: Article,
+    views: i64,
+}
+
+#[Object(name = "PopularArticle")]
+impl PopularArticleObject {
+    async fn article(&self) -> &Article {
+        &self.article
+    }
+    /// Views in the window.
+    async fn views(&self) -> i64 {
+        self.views
+    }
+}
+
+#[derive(Default)]
+pub struct DiscoveryQuery;
+
+#[Object]
+impl DiscoveryQuery {
+    /// The most viewed published articles over a window, most viewed first. Views are
+    /// counted in memory and written every few seconds, so the newest show after that.
+    async fn popular(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] window: Window,
+        #[graphql(desc = "Section slug; its sub-sections are included.")] section: Option<String>,
+        #[graphql(default = 10, desc = "1 to 50.")] first: i32,
+    ) -> Result<Vec<PopularArticleObject>> {
+        let (list, records) = content(ctx)
+            .popular(window, section, Some(i64::from(first)), "first")
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(list
+            .items
+            .into_iter()
+            .zip(records)
+            .map(|(item, record)| PopularArticleObject {
+                article: Article(record),
+                views: item.views,
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct DiscoveryMutation;
+
+#[Object]
+impl DiscoveryMutation {
+    /// Counts a reader's view of a published article (once per page view). Bots and a
+    /// repeat from the same reader within 30 minutes are answered the same but not counted.
+    async fn record_view(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        let client = ctx.data_opt::<ClientInfo>();
+        let viewer = Viewer {
+            address: client.and_then(|c| c.address),
+            user_agent: client.map(|c| c.user_agent.as_str()).unwrap_or_default(),
+        };
+        content(ctx)
+            .record_view(ArticleLookup::Slug(slug), viewer)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(true)
+    }
+}

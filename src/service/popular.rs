@@ -1,0 +1,369 @@
+//! Popular articles: readers' views counted in memory, flushed in batches to hourly buckets,
+//! and ranked over a window.
+//!
+//! A view costs a map update, never a database write: a flusher adds the counts to
+//! `article_views` every `flush_interval`, and a graceful shutdown flushes what is left. If
+//! a flush fails, its counts go back into memory for the next one. Bots (by user agent) and
+//! the same client viewing the same article again within the repeat window are not counted.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DurationRound, NaiveDateTime, TimeDelta};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::articles::{ArticleLookup, ArticleRecord, summary};
+use super::relations::Relations;
+use super::views::ArticleSummary;
+use super::{ContentService, clock_now};
+use crate::db::articles as article_queries;
+use crate::db::discovery as q;
+use crate::error::AppError;
+
+pub const DEFAULT_LIMIT: i64 = 10;
+pub const MAX_LIMIT: i64 = 50;
+
+#[derive(Debug, Clone)]
+pub struct ViewSettings {
+    /// How often counted views are written to the database.
+    pub flush_interval: Duration,
+    /// The same client viewing the same article again within this is not counted again.
+    pub repeat_window: Duration,
+    /// Hourly buckets older than this are deleted.
+    pub retention: Duration,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        ViewSettings {
+            flush_interval: Duration::from_secs(30),
+            repeat_window: Duration::from_secs(30 * 60),
+            retention: Duration::from_secs(90 * 86_400),
+        }
+    }
+}
+
+/// The time windows popular lists are ranked over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, ToSchema, async_graphql::Enum)]
+#[graphql(name = "PopularWindow")]
+pub enum Window {
+    /// The last hour.
+    Hour,
+    /// The last 24 hours.
+    #[default]
+    Day,
+    /// The last 7 days.
+    Week,
+    /// The last 30 days.
+    Month,
+}
+
+impl Window {
+    pub fn parse(name: &str, raw: Option<&str>) -> Result<Window, AppError> {
+        match raw {
+            Some("1h") => Ok(Window::Hour),
+            None | Some("24h") => Ok(Window::Day),
+            Some("7d") => Ok(Window::Week),
+            Some("30d") => Ok(Window::Month),
+            Some(other) => Err(AppError::invalid(
+                name,
+                format!("{name} is one of 1h, 24h, 7d or 30d, got {other:?}"),
+            )),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Window::Hour => "1h",
+            Window::Day => "24h",
+            Window::Week => "7d",
+            Window::Month => "30d",
+        }
+    }
+
+    fn hours(self) -> i64 {
+        match self {
+            Window::Hour => 1,
+            Window::Day => 24,
+            Window::Week => 7 * 24,
+            Window::Month => 30 * 24,
+        }
+    }
+}
+
+fn hour_of(t: NaiveDateTime) -> NaiveDateTime {
+    t.duration_trunc(TimeDelta::hours(1)).unwrap_or(t)
+}
+
+/// What a view beacon tells about its reader.
+pub struct Viewer<'a> {
+    pub address: Option<std::net::IpAddr>,
+    pub user_agent: &'a str,
+}
+
+/// Whether a beacon was counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Yes,
+    Bot,
+    Repeat,
+}
+
+/// Views counted since the last flush, per (hour, article).
+pub(super) struct ViewCounter {
+    pending: Mutex<HashMap<(NaiveDateTime, i64), i64>>,
+    recent: moka::sync::Cache<[u8; 16], ()>,
+    bots: isbot::Bots,
+    /// Keys the client fingerprints, so addresses are never kept as they are.
+    salt: [u8; 16],
+    settings: ViewSettings,
+    last_prune: Mutex<Option<std::time::Instant>>,
+}
+
+impl ViewCounter {
+    pub fn new(settings: ViewSettings) -> ViewCounter {
+        ViewCounter {
+            pending: Mutex::new(HashMap::new()),
+            recent: moka::sync::Cache::builder()
+                .max_capacity(2_000_000)
+                .time_to_live(settings.repeat_window)
+                .build(),
+            bots: isbot::Bots::default(),
+            salt: rand::random(),
+            settings,
+            last_prune: Mutex::new(None),
+        }
+    }
+
+    fn count(&self, article_id: i64, viewer: &Viewer<'_>, now: NaiveDateTime) -> Counted {
+        if viewer.user_agent.trim().is_empty() || self.bots.is_bot(viewer.user_agent) {
+            return Counted::Bot;
+        }
+        let mut hash = Sha256::new();
+        hash.update(self.salt);
+        hash.update(article_id.to_le_bytes());
+        if let Some(addr) = viewer.address {
+            hash.update(addr.to_string().as_bytes());
+        }
+        hash.update(viewer.user_agent.as_bytes());
+        let mut fingerprint = [0u8; 16];
+        fingerprint.copy_from_slice(&hash.finalize()[..16]);
+        let entry = self.recent.entry(fingerprint).or_insert(());
+        if !entry.is_fresh() {
+            return Counted::Repeat;
+        }
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        *pending.entry((hour_of(now), article_id)).or_default() += 1;
+        Counted::Yes
+    }
+
+    fn take(&self) -> HashMap<(NaiveDateTime, i64), i64> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn put_back(&self, counts: HashMap<(NaiveDateTime, i64), i64>) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        for (k, v) in counts {
+            *pending.entry(k).or_default() += v;
+        }
+    }
+
+    fn prune_due(&self) -> bool {
+        let mut last = self.last_prune.lock().unwrap_or_else(|e| e.into_inner());
+        let due = last.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600));
+        if due {
+            *last = Some(std::time::Instant::now());
+        }
+        due
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PopularArticle {
+    pub article: ArticleSummary,
+    /// Views in the window.
+    pub views: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PopularList {
+    /// `1h`, `24h`, `7d` or `30d`.
+    pub window: String,
+    pub items: Vec<PopularArticle>,
+}
+
+impl ContentService {
+    /// Counts one reader's view of a public article.
+    pub async fn record_view(&self, lookup: ArticleLookup, viewer: Viewer<'_>) -> Result<Counted, AppError> {
+        let bundle = self
+            .article_bundle(lookup.clone())
+            .await?
+            .ok_or_else(|| AppError::not_found("article", lookup.describe()))?;
+        Ok(self.views.count(bundle.row.id, &viewer, clock_now()))
+    }
+
+    /// Writes counted views to their hourly buckets and, once an hour, drops buckets past
+    /// the retention. Returns how many (hour, article) counts were written.
+    pub async fn flush_views(&self) -> Result<usize, AppError> {
+        let counts = self.views.take();
+        let prune_before = self.views.prune_due().then(|| {
+            hour_of(clock_now()) - TimeDelta::from_std(self.views.settings.retention).unwrap_or_default()
+        });
+        if counts.is_empty() && prune_before.is_none() {
+            return Ok(0);
+        }
+        let rows: Vec<(NaiveDateTime, i64, i64)> = counts.iter().map(|(&(h, a), &v)| (h, a, v)).collect();
+        let result = self
+            .db
+            .run(move |c| {
+                c.transaction(|c| {
+                    let written = q::add_views(c, &rows)?;
+                    if let Some(before) = prune_before {
+                        q::prune_views(c, before)?;
+                    }
+                    Ok::<_, AppError>(written)
+                })
+            })
+            .await;
+        match result {
+            Ok(written) => {
+                // Popular lists answered from the read cache would hide the new counts.
+                if written > 0 {
+                    self.invalidate();
+                }
+                Ok(written)
+            }
+            Err(e) => {
+                self.views.put_back(counts);
+                Err(e)
+            }
+        }
+    }
+
+    /// Flushes views every `flush_interval` until the process ends.
+    pub fn spawn_view_flusher(&self) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        let every = self.views.settings.flush_interval;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = this.flush_views().await {
+                    tracing::warn!(error = %e, "views not flushed; kept for the next flush");
+                }
+            }
+        })
+    }
+
+    /// The most viewed public articles over `window`, optionally in a section and its
+    /// sub-sections. Views still in memory count from the next flush.
+    pub async fn popular(
+        &self,
+        window: Window,
+        section: Option<String>,
+        limit: Option<i64>,
+        limit_name: &str,
+    ) -> Result<(PopularList, Vec<ArticleRecord>), AppError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(AppError::invalid(
+                limit_name,
+                format!("{limit_name} must be between 1 and {MAX_LIMIT}, got {limit}"),
+            ));
+        }
+        let tree = self.section_tree().await?;
+        let section_ids = match &section {
+            Some(slug) => {
+                let s = tree.by_slug(slug).ok_or_else(|| {
+                    AppError::invalid("section", format!("there is no section with slug {slug:?}"))
+                })?;
+                Some(tree.with_descendants(s.id))
+            }
+            None => None,
+        };
+        let now = self.now();
+        // Every bucket that overlaps the window.
+        let since = hour_of(now - TimeDelta::hours(window.hours()));
+        let (totals, rows, rel) = self
+            .db
+            .run(move |c| {
+                let totals = q::most_viewed(c, since, section_ids.as_deref(), limit, now)?;
+                let ids: Vec<i64> = totals.iter().map(|t| t.article_id).collect();
+                let rows = article_queries::public_by_ids(c, &ids, now)?;
+                let media: Vec<i64> = rows.iter().filter_map(|r| r.featured_media_id).collect();
+                let rel = Relations::load(c, &ids, &media)?;
+                Ok((totals, rows, rel))
+            })
+            .await?;
+        let mut rows: HashMap<i64, _> = rows.into_iter().map(|r| (r.id, r)).collect();
+        let mut items = Vec::new();
+        let mut records = Vec::new();
+        for t in totals {
+            let Some(row) = rows.remove(&t.article_id) else {
+                continue;
+            };
+            records.push(ArticleRecord {
+                row: row.clone(),
+                body: None,
+            });
+            items.push(PopularArticle {
+                article: summary(row, &rel, &tree),
+                views: t.views,
+            });
+        }
+        Ok((
+            PopularList {
+                window: window.label().to_owned(),
+                items,
+            },
+            records,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(ua: &str) -> Viewer<'_> {
+        Viewer {
+            address: Some([192, 0, 2, 7].into()),
+            user_agent: ua,
+        }
+    }
+
+    const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+    #[test]
+    fn bots_and_repeats_are_not_counted() {
+        let counter = ViewCounter::new(ViewSettings::default());
+        let now = clock_now();
+        assert_eq!(counter.count(1, &viewer(BROWSER), now), Counted::Yes);
+        assert_eq!(counter.count(1, &viewer(BROWSER), now), Counted::Repeat);
+        assert_eq!(counter.count(2, &viewer(BROWSER), now), Counted::Yes);
+        assert_eq!(
+            counter.count(
+                1,
+                &viewer("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
+                now
+            ),
+            Counted::Bot
+        );
+        assert_eq!(counter.count(1, &viewer(""), now), Counted::Bot);
+        let pending = counter.take();
+        assert_eq!(pending.values().sum::<i64>(), 2);
+        assert!(counter.take().is_empty());
+    }
+
+    #[test]
+    fn windows_parse_from_their_labels() {
+        for w in [Window::Hour, Window::Day, Window::Week, Window::Month] {
+            assert_eq!(Window::parse("window", Some(w.label())).unwrap(), w);
+        }
+        assert!(Window::parse("window", Some("2h")).is_err());
+    }
+}

@@ -1,0 +1,506 @@
+//! Related articles ("More like this"): candidates that share tags, the section or
+//! distinctive words with the source, scored by how rare what they share is, discounted by
+//! distance in time, and explained.
+//!
+//! Every public-able article has a handful of integer keys (one per tag, one for its
+//! section, one per distinctive word) in `related_keys`, next to its publication time. For
+//! a source, each of its keys is read twice as a short index range: the articles nearest
+//! before and after it in time. How many a key finds there is its document frequency, so
+//! rarity is measured among the articles of the same period, and a key that fills both
+//! halves (a section, a common word) counts for nothing but still brings candidates.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Duration, NaiveDateTime};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::ContentService;
+use super::articles::{ArticleBundle, ArticleLookup, ArticleRecord, summary};
+use super::relations::Relations;
+use super::sections::SectionTree;
+use super::views::ArticleSummary;
+use crate::content::render_text;
+use crate::content::terms::{Term, distinctive_terms};
+use crate::db::articles::{self as article_queries, ArticleRow};
+use crate::db::discovery::{self as q, NewKey};
+use crate::db::{DbConn, seed_writes::ArticleBatch};
+use crate::error::AppError;
+
+pub const DEFAULT_LIMIT: i64 = 5;
+pub const MAX_LIMIT: i64 = 20;
+/// Most articles an editor may pin on one article.
+pub const MAX_PINS: usize = 20;
+
+/// Candidates read per key on each side of the source's date.
+const PER_SIDE: i64 = 64;
+/// Nothing further than this from the source in time is considered.
+const WINDOW_DAYS: i64 = 730;
+/// A candidate this many days from the source counts half.
+const HALF_LIFE_DAYS: f64 = 45.0;
+const TERM_WEIGHT: f64 = 0.6;
+const SAME_SECTION: f64 = 1.5;
+const RELATED_SECTION: f64 = 0.75;
+/// How many of the best-scoring candidates are read in full to settle the order.
+const SHORTLIST: usize = 60;
+
+fn tag_key(tag_id: i64) -> i64 {
+    tag_id << 2
+}
+
+fn section_key(section_id: i64) -> i64 {
+    (section_id << 2) | 1
+}
+
+/// A stable 62-bit hash of the stem, tagged as a word key.
+fn term_key(stem: &str) -> i64 {
+    let digest = Sha256::digest(stem.as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    (((u64::from_le_bytes(bytes) >> 2) << 2) | 2) as i64
+}
+
+/// What a source is compared by: (key, what it is).
+#[derive(Debug, Clone)]
+enum Feature {
+    Tag(String),
+    Section,
+    Term(String),
+}
+
+fn keys_of(section_id: i64, tag_ids: &[i64], terms: &[Term]) -> Vec<i64> {
+    let mut keys: Vec<i64> = tag_ids.iter().map(|&t| tag_key(t)).collect();
+    keys.push(section_key(section_id));
+    keys.extend(terms.iter().map(|t| term_key(&t.stem)));
+    keys
+}
+
+fn public_able(row: &ArticleRow) -> Option<NaiveDateTime> {
+    matches!(row.status.as_str(), "published" | "scheduled")
+        .then_some(row.published_at)
+        .flatten()
+}
+
+/// Rewrites one article's keys from its current state; writers call it in the transaction
+/// that changed the article.
+pub(crate) fn index_article(
+    c: &mut DbConn,
+    row: &ArticleRow,
+    tag_ids: &[i64],
+    body_text: &str,
+) -> Result<(), AppError> {
+    let keys = public_able(row).map(|at| {
+        let terms = distinctive_terms(&row.title, &row.subtitle, body_text);
+        (at, keys_of(row.section_id, tag_ids, &terms))
+    });
+    q::replace_keys(c, row.id, keys.as_ref().map(|(at, k)| (*at, k.as_slice())))?;
+    Ok(())
+}
+
+/// Keys of a freshly inserted batch, from memory: the bulk path of the seeders.
+/// `texts` holds each article's body as plain text.
+pub(crate) fn index_batch(
+    c: &mut DbConn,
+    batch: &ArticleBatch,
+    texts: &HashMap<i64, String>,
+) -> Result<(), AppError> {
+    let mut tags: HashMap<i64, Vec<i64>> = HashMap::new();
+    for t in &batch.tags {
+        tags.entry(t.article_id).or_default().push(t.tag_id);
+    }
+    let mut rows = Vec::new();
+    for a in &batch.articles {
+        let (Some(at), true) = (
+            a.published_at,
+            matches!(a.status.as_str(), "published" | "scheduled"),
+        ) else {
+            continue;
+        };
+        let text = texts.get(&a.id).map(String::as_str).unwrap_or_default();
+        let terms = distinctive_terms(&a.title, &a.subtitle, text);
+        let mut keys = keys_of(
+            a.section_id,
+            tags.get(&a.id).map(Vec::as_slice).unwrap_or_default(),
+            &terms,
+        );
+        keys.sort_unstable();
+        keys.dedup();
+        rows.extend(keys.into_iter().map(|key| NewKey {
+            key,
+            published_at: at,
+            article_id: a.id,
+        }));
+    }
+    q::insert_keys(c, &rows)?;
+    Ok(())
+}
+
+/// Which articles "More like this" may return.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, ToSchema, async_graphql::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum RelatedScope {
+    /// Any section.
+    #[default]
+    All,
+    /// The source's section and its sub-sections only.
+    Section,
+}
+
+impl RelatedScope {
+    pub fn parse(name: &str, raw: Option<&str>) -> Result<RelatedScope, AppError> {
+        match raw {
+            None | Some("all") => Ok(RelatedScope::All),
+            Some("section") => Ok(RelatedScope::Section),
+            Some(other) => Err(AppError::invalid(
+                name,
+                format!("{name} is all or section, got {other:?}"),
+            )),
+        }
+    }
+}
+
+/// Why an article is related.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, async_graphql::Enum)]
+#[serde(rename_all = "snake_case")]
+#[graphql(name = "RelatedReasonKind")]
+pub enum ReasonKind {
+    /// An editor pinned it.
+    Pinned,
+    /// It has these tags of the source.
+    SharedTags,
+    /// It is in the source's section.
+    SameSection,
+    /// Its section is a parent, child or sibling of the source's.
+    RelatedSection,
+    /// Its text uses these distinctive words of the source.
+    TextMatch,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct RelatedReason {
+    pub kind: ReasonKind,
+    /// Tag names, the section's name, or the shared words.
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelatedArticle {
+    pub article: ArticleSummary,
+    /// Higher is closer; comparable within one list only. Pinned articles have none.
+    pub score: Option<f64>,
+    pub reasons: Vec<RelatedReason>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelatedList {
+    pub items: Vec<RelatedArticle>,
+}
+
+/// One candidate being scored: what it shares with the source.
+#[derive(Debug, Default)]
+struct Scored {
+    published_at: NaiveDateTime,
+    shared: Vec<usize>,
+    score: f64,
+}
+
+fn decay(source: NaiveDateTime, other: NaiveDateTime) -> f64 {
+    let days = (source - other).num_seconds().unsigned_abs() as f64 / 86_400.0;
+    0.5f64.powf(days / HALF_LIFE_DAYS)
+}
+
+/// The order of a scored list: best first, then nearer in time, then newer id.
+fn rank(source: NaiveDateTime, list: &mut [(i64, Scored)]) {
+    list.sort_by(|(a_id, a), (b_id, b)| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| {
+                let da = (source - a.published_at).num_seconds().abs();
+                let db = (source - b.published_at).num_seconds().abs();
+                da.cmp(&db)
+            })
+            .then_with(|| b_id.cmp(a_id))
+    });
+}
+
+impl ContentService {
+    /// Public articles related to a public one: pinned ones first, then the best scored.
+    /// `names` are the parameter names to blame (limit, scope).
+    pub async fn related(
+        &self,
+        lookup: ArticleLookup,
+        limit: Option<i64>,
+        scope: RelatedScope,
+        limit_name: &str,
+    ) -> Result<(RelatedList, Vec<ArticleRecord>), AppError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(AppError::invalid(
+                limit_name,
+                format!("{limit_name} must be between 1 and {MAX_LIMIT}, got {limit}"),
+            ));
+        }
+        let tree = self.section_tree().await?;
+        let source = self
+            .article_bundle(lookup.clone())
+            .await?
+            .ok_or_else(|| AppError::not_found("article", lookup.describe()))?;
+        let (features, keys) = features_of(&source);
+        let now = self.now();
+        let around = source.row.published_at.unwrap_or(now);
+        let lo = around - Duration::days(WINDOW_DAYS);
+        let hi = (around + Duration::days(WINDOW_DAYS)).min(now);
+        let source_id = source.row.id;
+        let tree_in = tree.clone();
+        let src = source.clone();
+        let (picked, rows, rel) = self
+            .db
+            .run(move |c| {
+                let pins = q::pins(c, source_id)?;
+                let found = q::candidates(c, &keys, around, lo, hi, PER_SIDE)?;
+                let mut shortlist = score_candidates(&keys, &found, source_id, around, &pins);
+                shortlist.truncate(SHORTLIST);
+                let mut wanted: Vec<i64> = pins.clone();
+                wanted.extend(shortlist.iter().map(|(id, _)| *id));
+                let rows: HashMap<i64, ArticleRow> = article_queries::public_by_ids(c, &wanted, now)?
+                    .into_iter()
+                    .map(|r| (r.id, r))
+                    .collect();
+                let picked = settle(&src, &tree_in, scope, pins, shortlist, &rows, limit as usize);
+                let ids: Vec<i64> = picked.iter().map(|p| p.0).collect();
+                let media: Vec<i64> = ids
+                    .iter()
+                    .filter_map(|id| rows.get(id).and_then(|r| r.featured_media_id))
+                    .collect();
+                let rel = Relations::load(c, &ids, &media)?;
+                Ok((picked, rows, rel))
+            })
+            .await?;
+        let mut rows = rows;
+        let mut items = Vec::new();
+        let mut records = Vec::new();
+        for (id, scored) in picked {
+            let Some(row) = rows.remove(&id) else { continue };
+            let reasons = match &scored {
+                None => vec![RelatedReason {
+                    kind: ReasonKind::Pinned,
+                    names: Vec::new(),
+                }],
+                Some(s) => reasons(&source, &tree, &features, s, &row),
+            };
+            records.push(ArticleRecord {
+                row: row.clone(),
+                body: None,
+            });
+            items.push(RelatedArticle {
+                article: summary(row, &rel, &tree),
+                score: scored.map(|s| (s.score * 1000.0).round() / 1000.0),
+                reasons,
+            });
+        }
+        Ok((RelatedList { items }, records))
+    }
+}
+
+/// The source's keys and what each one is, in the order reasons list them.
+fn features_of(source: &ArticleBundle) -> (Vec<Feature>, Vec<i64>) {
+    let text = render_text(&source.blocks);
+    let terms = distinctive_terms(&source.row.title, &source.row.subtitle, &text);
+    let tag_ids: Vec<i64> = source.tags.iter().map(|t| t.id).collect();
+    let keys = keys_of(source.row.section_id, &tag_ids, &terms);
+    let mut features: Vec<Feature> = source.tags.iter().map(|t| Feature::Tag(t.name.clone())).collect();
+    features.push(Feature::Section);
+    features.extend(terms.into_iter().map(|t| Feature::Term(t.word)));
+    (features, keys)
+}
+
+/// Scores every candidate by the rarity of what it shares, discounted by distance in time.
+/// Section closeness is settled later, once the shortlist's sections are known.
+fn score_candidates(
+    keys: &[i64],
+    found: &[q::Candidate],
+    source_id: i64,
+    around: NaiveDateTime,
+    pins: &[i64],
+) -> Vec<(i64, Scored)> {
+    let position: HashMap<i64, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let mut frequency = vec![(0i64, 0i64); keys.len()];
+    let mut by_article: BTreeMap<i64, Scored> = BTreeMap::new();
+    for cand in found {
+        let Some(&i) = position.get(&cand.key) else {
+            continue;
+        };
+        if cand.published_at <= around {
+            frequency[i].0 += 1;
+        } else {
+            frequency[i].1 += 1;
+        }
+        if cand.article_id == source_id || pins.contains(&cand.article_id) {
+            continue;
+        }
+        let entry = by_article.entry(cand.article_id).or_default();
+        entry.published_at = cand.published_at;
+        entry.shared.push(i);
+    }
+    // A key that fills a side is common in this period: it brings candidates, not score.
+    let idf: Vec<f64> = frequency
+        .iter()
+        .map(|&(before, after)| {
+            if before >= PER_SIDE || after >= PER_SIDE {
+                0.0
+            } else {
+                ((2 * PER_SIDE) as f64 / (before + after).max(1) as f64).ln()
+            }
+        })
+        .collect();
+    let section_index = keys.iter().position(|k| k & 3 == 1);
+    let mut list: Vec<(i64, Scored)> = by_article
+        .into_iter()
+        .map(|(id, mut s)| {
+            let mut relevance = 0.0;
+            for &i in &s.shared {
+                relevance += match keys[i] & 3 {
+                    0 => idf[i],
+                    2 => TERM_WEIGHT * idf[i],
+                    _ => 0.0,
+                };
+            }
+            if s.shared.iter().any(|i| Some(*i) == section_index) {
+                relevance += SAME_SECTION;
+            }
+            s.score = relevance * decay(around, s.published_at);
+            (id, s)
+        })
+        .filter(|(_, s)| s.score > 0.0)
+        .collect();
+    rank(around, &mut list);
+    list
+}
+
+/// Settles the final list: pinned first (public ones, in order), then the shortlist
+/// rescored with exact section closeness, within the scope.
+fn settle(
+    source: &ArticleBundle,
+    tree: &SectionTree,
+    scope: RelatedScope,
+    pins: Vec<i64>,
+    shortlist: Vec<(i64, Scored)>,
+    rows: &HashMap<i64, ArticleRow>,
+    limit: usize,
+) -> Vec<(i64, Option<Scored>)> {
+    let around = source.row.published_at.unwrap_or_default();
+    let home = source.row.section_id;
+    let in_scope = |row: &ArticleRow| match scope {
+        RelatedScope::All => true,
+        RelatedScope::Section => tree.with_descendants(home).contains(&row.section_id),
+    };
+    let mut picked: Vec<(i64, Option<Scored>)> = pins
+        .into_iter()
+        .filter(|id| *id != source.row.id && rows.get(id).is_some_and(in_scope))
+        .map(|id| (id, None))
+        .collect();
+    picked.truncate(limit);
+    let mut rest: Vec<(i64, Scored)> = shortlist
+        .into_iter()
+        .filter_map(|(id, mut s)| {
+            let row = rows.get(&id).filter(|r| in_scope(r))?;
+            // The first pass added the same-section bonus only where the section key
+            // found the candidate; settle it exactly for everyone.
+            let weight = decay(around, s.published_at);
+            let counted = s.shared.contains(&source.tags.len());
+            if counted {
+                s.score -= SAME_SECTION * weight;
+            }
+            s.score += section_closeness(tree, home, row.section_id) * weight;
+            Some((id, s))
+        })
+        .collect();
+    rank(around, &mut rest);
+    let room = limit - picked.len();
+    picked.extend(rest.into_iter().take(room).map(|(id, s)| (id, Some(s))));
+    picked
+}
+
+fn section_closeness(tree: &SectionTree, a: i64, b: i64) -> f64 {
+    if a == b {
+        return SAME_SECTION;
+    }
+    let root = |id| tree.path(id).first().map(|s| s.id);
+    match (root(a), root(b)) {
+        (Some(x), Some(y)) if x == y => RELATED_SECTION,
+        _ => 0.0,
+    }
+}
+
+fn reasons(
+    source: &ArticleBundle,
+    tree: &SectionTree,
+    features: &[Feature],
+    scored: &Scored,
+    row: &ArticleRow,
+) -> Vec<RelatedReason> {
+    let mut shared: Vec<usize> = scored.shared.clone();
+    shared.sort_unstable();
+    shared.dedup();
+    let mut tags = Vec::new();
+    let mut words = Vec::new();
+    for &i in &shared {
+        match &features[i] {
+            Feature::Tag(name) => tags.push(name.clone()),
+            Feature::Term(word) => words.push(word.clone()),
+            Feature::Section => {}
+        }
+    }
+    let mut out = Vec::new();
+    if !tags.is_empty() {
+        out.push(RelatedReason {
+            kind: ReasonKind::SharedTags,
+            names: tags,
+        });
+    }
+    let section_name = tree
+        .get(row.section_id)
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    match section_closeness(tree, source.row.section_id, row.section_id) {
+        x if x == SAME_SECTION => out.push(RelatedReason {
+            kind: ReasonKind::SameSection,
+            names: vec![section_name],
+        }),
+        x if x == RELATED_SECTION => out.push(RelatedReason {
+            kind: ReasonKind::RelatedSection,
+            names: vec![section_name],
+        }),
+        _ => {}
+    }
+    if !words.is_empty() {
+        out.push(RelatedReason {
+            kind: ReasonKind::TextMatch,
+            names: words,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_different_kinds_never_collide() {
+        assert_eq!(tag_key(7) & 3, 0);
+        assert_eq!(section_key(7) & 3, 1);
+        assert_eq!(term_key("haifa") & 3, 2);
+        assert_eq!(term_key("haifa"), term_key("haifa"));
+        assert_ne!(term_key("haifa"), term_key("hadera"));
+    }
+
+    #[test]
+    fn distance_in_time_halves_every_half_life() {
+        let t = NaiveDateTime::default();
+        assert!((decay(t, t) - 1.0).abs() < 1e-9);
+        assert!((decay(t, t + Duration::days(45)) - 0.5).abs() < 1e-9);
+        assert!(decay(t, t - Duration::days(7 * 365)) < 1e-10);
+    }
+}
