@@ -161,6 +161,16 @@ struct ServeArgs {
     /// next scheduled publication; writes through this server clear it at once.
     #[arg(long, env = "MASTHEAD_READ_CACHE_TTL", default_value_t = 5)]
     read_cache_ttl: u64,
+    /// How often counted article views are written to the database, in seconds.
+    #[arg(long, env = "MASTHEAD_VIEWS_FLUSH_INTERVAL", default_value_t = 30)]
+    views_flush_interval: u64,
+    /// Days of hourly view counts to keep.
+    #[arg(long, env = "MASTHEAD_VIEWS_RETENTION_DAYS", default_value_t = 90)]
+    views_retention_days: u64,
+    /// A JSON file configuring the comment form (labels and messages), moderation, limits
+    /// and anti-spam; see README. Defaults apply without it.
+    #[arg(long, env = "MASTHEAD_COMMENTS_CONFIG")]
+    comments_config: Option<PathBuf>,
     /// Requests per second one address may make without a partner key (0: unlimited).
     #[arg(long, env = "MASTHEAD_ANONYMOUS_RATE_LIMIT", default_value_t = 100)]
     anonymous_rate_limit: u32,
@@ -339,6 +349,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.cache.max_age_seconds = args.cache_max_age;
     settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);
     settings.anonymous_rate_limit = args.anonymous_rate_limit;
+    settings.content.views.flush_interval = std::time::Duration::from_secs(args.views_flush_interval.max(1));
+    settings.content.views.retention =
+        std::time::Duration::from_secs(args.views_retention_days.max(1) * 86_400);
+    if let Some(path) = &args.comments_config {
+        settings.comments = crate::service::comments::settings::CommentSettings::from_file(path)?;
+    }
     settings.site = crate::service::feeds::SiteSettings {
         url: args.site.site_url,
         article_url: args.site.article_url,

@@ -22,6 +22,7 @@ pub struct Settings {
     /// The newsroom's website, for links in feeds and sitemaps.
     pub site: SiteSettings,
     pub content: ContentSettings,
+    pub comments: crate::service::comments::settings::CommentSettings,
     pub editorial: EditorialSettings,
     /// Where the token signing keys come from.
     pub keys: KeySettings,
@@ -42,6 +43,7 @@ impl Settings {
             feeds: FeedPolicy::default(),
             site: SiteSettings::default(),
             content: ContentSettings::default(),
+            comments: Default::default(),
             editorial: EditorialSettings::default(),
             keys: KeySettings::default(),
             anonymous_rate_limit: 100,

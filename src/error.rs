@@ -25,6 +25,12 @@ pub enum AppError {
     /// The target is still referenced and cannot be removed.
     #[error("{0}")]
     InUse(String),
+    /// The article takes no comments (any more).
+    #[error("{0}")]
+    CommentsClosed(String),
+    /// An idempotency key came back with a different request.
+    #[error("{0}")]
+    KeyReused(String),
     #[error("too many requests; retry in {retry_after_seconds} s")]
     RateLimited { retry_after_seconds: u64 },
     #[error("the database is not available")]
@@ -106,6 +112,8 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::InUse(_) => "in_use",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::CommentsClosed(_) => "comments_closed",
+            AppError::KeyReused(_) => "idempotency_key_reused",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -121,6 +129,8 @@ impl AppError {
             AppError::Conflict(_) => "Version conflict",
             AppError::InUse(_) => "Still in use",
             AppError::RateLimited { .. } => "Too many requests",
+            AppError::CommentsClosed(_) => "Comments are closed",
+            AppError::KeyReused(_) => "Idempotency key reused",
             AppError::Unavailable(_) => "Service unavailable",
             AppError::Internal(_) => "Internal server error",
         }
@@ -202,6 +212,8 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::PRECONDITION_FAILED,
             AppError::InUse(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::CommentsClosed(_) => StatusCode::FORBIDDEN,
+            AppError::KeyReused(_) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

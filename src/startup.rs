@@ -14,6 +14,7 @@ use crate::auth::keys;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::service::ContentService;
+use crate::service::comments::CommentService;
 use crate::service::editorial::EditorialService;
 use crate::{graphql, http};
 
@@ -22,6 +23,7 @@ pub struct Application {
     port: u16,
     content: ContentService,
     flusher: tokio::task::JoinHandle<()>,
+    retention: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -39,12 +41,21 @@ impl Application {
         let port = listener.local_addr()?.port();
         let tokens = Arc::new(keys::load(&settings.keys, &settings.database_url)?);
         let content = ContentService::new(db.clone(), &settings.content);
+        let comments = CommentService::new(
+            db.clone(),
+            content.clone(),
+            settings.comments.clone(),
+            keys::server_secret(&settings.keys, &settings.database_url)?,
+        );
         let editorial = EditorialService::new(db, content.clone(), tokens, settings.editorial.clone());
         let schema = web::Data::new(graphql::schema(
             content.clone(),
             editorial.clone(),
+            comments.clone(),
             settings.site.clone(),
         ));
+        let retention = comments.spawn_retention();
+        let comments_data = web::Data::new(comments);
         let content_data = web::Data::new(content.clone());
         let editorial_data = web::Data::new(editorial);
         let limits = web::Data::new(http::gate::RateLimits::new(settings.anonymous_rate_limit));
@@ -58,6 +69,7 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .app_data(content_data.clone())
                 .app_data(editorial_data.clone())
+                .app_data(comments_data.clone())
                 .app_data(limits.clone())
                 .app_data(schema.clone())
                 .app_data(cache.clone())
@@ -84,6 +96,7 @@ impl Application {
             port,
             content,
             flusher,
+            retention,
         })
     }
 
@@ -100,6 +113,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.flusher.abort();
+        self.retention.abort();
         match self.content.flush_views().await {
             Ok(written) => tracing::info!(written, "views flushed on shutdown"),
             Err(e) => tracing::error!(error = %e, "views counted since the last flush are lost"),

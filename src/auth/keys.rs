@@ -60,6 +60,25 @@ pub fn load(settings: &KeySettings, database: &DatabaseUrl) -> anyhow::Result<To
     Ok(TokenKeys::hmac(&secrets, ttl))
 }
 
+/// A 32-byte key for the server's own signatures (comment form tokens, keyed address
+/// hashes), derived from the same material as the signing key, so every instance that
+/// shares the signing key shares it too, and it survives restarts.
+pub fn server_secret(settings: &KeySettings, database: &DatabaseUrl) -> anyhow::Result<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    let material = match (&settings.private_key_file, &settings.secret, database) {
+        (Some(private), _, _) => {
+            std::fs::read(private).map_err(|e| anyhow::anyhow!("reading {}: {e}", private.display()))?
+        }
+        (None, Some(secret), _) => secret.clone().into_bytes(),
+        (None, None, DatabaseUrl::Sqlite(path)) => generated_secret(path)?,
+        (None, None, DatabaseUrl::Postgres(_)) => anyhow::bail!("no signing key is configured"),
+    };
+    let mut hash = Sha256::new();
+    hash.update(b"masthead server secret\0");
+    hash.update(&material);
+    Ok(hash.finalize().into())
+}
+
 fn from_files(private: &Path, public: &[PathBuf], ttl: Duration) -> anyhow::Result<TokenKeys> {
     let pem = std::fs::read(private).map_err(|e| anyhow::anyhow!("reading {}: {e}", private.display()))?;
     let (algorithm, signing) = if let Ok(k) = EncodingKey::from_ed_pem(&pem) {

@@ -1,6 +1,7 @@
 //! The article body model and the pure helpers around it; no I/O here.
 
 pub mod blocks;
+pub mod comment_text;
 pub mod cursor;
 mod render;
 pub mod terms;

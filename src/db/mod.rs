@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod comments;
 pub mod discovery;
 pub mod editorial;
 mod migrations;

@@ -217,6 +217,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        depth -> Integer,
+        status -> Text,
+        author_name -> Text,
+        author_email -> Text,
+        author_url -> Nullable<Text>,
+        body -> Text,
+        text_hash -> Text,
+        ip_hash -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        spam_reason -> Nullable<Text>,
+        idempotency_key -> Nullable<Text>,
+        answered_status -> Text,
+        request_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(revisions -> articles (article_id));
 diesel::joinable!(slug_redirects -> articles (article_id));
@@ -240,4 +263,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     related_keys,
     related_pins,
     article_views,
+    comments,
 );

@@ -10,6 +10,7 @@ use futures_util::future::BoxFuture;
 use crate::content::Block;
 use crate::db::taxonomy::TagRow;
 use crate::error::AppError;
+use crate::service::comments::PublicComment;
 use crate::service::views::{Byline, Correction, Media};
 use crate::service::{ArticleBundle, ContentService};
 
@@ -42,6 +43,10 @@ pub struct Loaders {
     pub corrections: Cached<Vec<Correction>>,
     pub secondary_sections: Cached<Vec<i64>>,
     pub bodies: Cached<Arc<Vec<Block>>>,
+    /// Approved comments per article.
+    pub comment_counts: Cached<i64>,
+    /// Approved replies per comment.
+    pub replies: Cached<Vec<PublicComment>>,
 }
 
 fn loader<V: Clone + Send + Sync + 'static>(content: &ContentService, fetch: Fetch<V>) -> Cached<V> {
@@ -65,6 +70,12 @@ impl Loaders {
                 Box::pin(async move { c.secondary_sections(ids).await })
             }),
             bodies: loader(&content, |c, ids| Box::pin(async move { c.bodies(ids).await })),
+            comment_counts: loader(&content, |c, ids| {
+                Box::pin(async move { c.comment_counts(ids).await })
+            }),
+            replies: loader(&content, |c, ids| {
+                Box::pin(async move { c.comment_replies(ids).await })
+            }),
         }
     }
 }

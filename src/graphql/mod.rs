@@ -2,6 +2,7 @@
 //! relations of articles go through per-request dataloaders so lists cost a fixed number of
 //! statements.
 
+mod comments;
 mod discovery;
 mod editorial;
 mod loaders;
@@ -27,12 +28,17 @@ pub use loaders::Loaders;
 pub struct Query(
     query::PublicQuery,
     discovery::DiscoveryQuery,
+    comments::CommentQuery,
     editorial::EditorialQuery,
 );
 
 /// The mutation root: editorial writes and readers' view beacons.
 #[derive(MergedObject, Default)]
-pub struct Mutation(editorial::EditorialMutation, discovery::DiscoveryMutation);
+pub struct Mutation(
+    editorial::EditorialMutation,
+    discovery::DiscoveryMutation,
+    comments::CommentMutation,
+);
 
 pub type MastheadSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -43,11 +49,17 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         .limit_complexity(10_000)
 }
 
-pub fn schema(content: ContentService, editorial: EditorialService, site: SiteSettings) -> MastheadSchema {
+pub fn schema(
+    content: ContentService,
+    editorial: EditorialService,
+    comments: crate::service::comments::CommentService,
+    site: SiteSettings,
+) -> MastheadSchema {
     schema_builder()
         .extension(parse_cache::ParseCache::new(4 * 1024 * 1024))
         .data(content)
         .data(editorial)
+        .data(comments)
         .data(site)
         .finish()
 }

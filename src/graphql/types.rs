@@ -19,7 +19,7 @@ pub(super) fn content<'a>(ctx: &Context<'a>) -> &'a ContentService {
     ctx.data_unchecked::<ContentService>()
 }
 
-fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+pub(super) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
 }
 
@@ -239,6 +239,26 @@ impl Article {
         scope: crate::service::related::RelatedScope,
     ) -> Result<Vec<super::discovery::RelatedArticleObject>> {
         super::discovery::related(ctx, self.0.row.id, first, scope).await
+    }
+
+    /// Published comments, oldest first; replies carry `parentId` and `depth`.
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1 to 100, default 50.")] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::comments::CommentObject>> {
+        super::comments::article_comments(ctx, self.0.row.id, first, after).await
+    }
+
+    /// How many published comments it has.
+    async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let found = loaders(ctx)
+            .comment_counts
+            .load_one(self.0.row.id)
+            .await
+            .map_err(gql_shared)?;
+        Ok(found.unwrap_or(0))
     }
 
     /// The body as structured blocks, rendered HTML or plain text.

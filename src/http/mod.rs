@@ -5,8 +5,10 @@ mod admin;
 mod articles;
 mod auth;
 mod cache;
+mod comments;
 mod discovery;
 mod editor_articles;
+mod editor_comments;
 mod editor_taxonomy;
 pub mod feeds;
 pub mod gate;
@@ -45,6 +47,8 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi/openapi.json");
         (name = "tags", description = "Tags and their articles"),
         (name = "authors", description = "Authors and their articles"),
         (name = "discovery", description = "Related and popular articles, and view beacons"),
+        (name = "comments", description = "The reader comment form, submissions and published comments"),
+        (name = "moderation", description = "Comment moderation (moderators and up)"),
         (name = "feeds", description = "RSS, Atom, JSON Feed and sitemaps"),
         (name = "auth", description = "Sign-in and tokens for the editorial API"),
         (name = "editorial", description = "Writing and publishing (access token required)"),
@@ -132,6 +136,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(discovery::popular)
         .service(discovery::record_view)
         .service(discovery::view_pixel)
+        .service(comments::form)
+        .service(comments::submit)
+        .service(comments::thread)
+        .service(editor_comments::queue)
+        .service(editor_comments::bulk)
+        .service(editor_comments::approve)
+        .service(editor_comments::spam)
+        .service(editor_comments::trash)
+        .service(editor_comments::restore)
+        .service(editor_comments::edit)
         .service(feeds::directory)
         .service(feeds::all)
         .service(feeds::scoped)

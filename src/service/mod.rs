@@ -3,6 +3,7 @@
 
 pub(crate) mod articles;
 mod cache;
+pub mod comments;
 pub mod editorial;
 pub mod feeds;
 mod paging;

@@ -123,6 +123,11 @@ pub enum Content {
 }
 
 pub async fn spawn_app(content: Content) -> TestApp {
+    spawn_app_with(content, |_| {}).await
+}
+
+/// A server whose settings `adjust` changes first (on top of the test defaults).
+pub async fn spawn_app_with(content: Content, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     TRACING.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
             masthead::telemetry::init(masthead::telemetry::LogFormat::Human);
@@ -144,6 +149,12 @@ pub async fn spawn_app(content: Content) -> TestApp {
     settings.handle_signals = false;
     settings.keys.secret = Some(TEST_SECRET.to_owned());
     settings.content.views.flush_interval = std::time::Duration::from_millis(100);
+    // Every test client shares one address; only the rate-limit test keeps the real limits.
+    settings.comments.rate_limits.per_ip_per_minute = 10_000;
+    settings.comments.rate_limits.per_ip_per_hour = 10_000;
+    settings.comments.rate_limits.per_email_per_minute = 10_000;
+    settings.comments.rate_limits.per_email_per_hour = 10_000;
+    adjust(&mut settings);
     let app = Application::with_db(db.clone(), settings).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();

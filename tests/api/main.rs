@@ -5,6 +5,7 @@ mod helpers;
 
 mod articles;
 mod cli;
+mod comments;
 mod contracts;
 mod discovery;
 mod editorial;

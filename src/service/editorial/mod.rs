@@ -6,6 +6,7 @@ mod accounts;
 pub use accounts::{LoginInput, NewUserInput, RefreshInput, UserUpdate};
 mod articles;
 mod audit;
+pub mod comments;
 mod html;
 mod keys;
 pub use keys::{ApiKeyInput, KEY_PREFIX};

@@ -1,0 +1,217 @@
+//! Comment moderation for moderators and up.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{params, private};
+use crate::auth::Actor;
+use crate::error::{AppError, Problem};
+use crate::service::editorial::EditorialService;
+use crate::service::editorial::comments::{Action, ModeratedComment, ModerationPage, QueueFilter};
+
+type Editorial = web::Data<EditorialService>;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueParams {
+    /// `pending`, `approved`, `spam` or `trash`; all when absent.
+    status: Option<String>,
+    /// Article slug.
+    article: Option<String>,
+    /// Submitted at or after (RFC 3339 or a date).
+    #[param(value_type = Option<String>, format = DateTime)]
+    since: Option<String>,
+    /// Submitted before (RFC 3339 or a date).
+    #[param(value_type = Option<String>, format = DateTime)]
+    until: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200, default = 50)]
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// The moderation queue, newest first (moderators and up).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(QueueParams),
+    responses(
+        (status = 200, description = "A page of comments", body = ModerationPage),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/v1/editor/comments")]
+pub async fn queue(
+    editorial: Editorial,
+    actor: Actor,
+    query: web::Query<QueueParams>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let filter = QueueFilter {
+        status: params::slug(&q.status),
+        article: params::slug(&q.article),
+        since: params::instant("since", &q.since)?,
+        until: params::instant("until", &q.until)?,
+        limit: params::limit(&q.limit)?,
+        cursor: params::slug(&q.cursor),
+    };
+    Ok(private::json(
+        StatusCode::OK,
+        &editorial.comment_queue(&actor, filter).await?,
+    ))
+}
+
+async fn act(
+    editorial: &EditorialService,
+    actor: &Actor,
+    id: i64,
+    action: Action,
+) -> Result<HttpResponse, AppError> {
+    match editorial.moderate(actor, vec![id], action).await {
+        Ok(mut done) => Ok(private::json(StatusCode::OK, &done.pop())),
+        Err(AppError::Validation(_)) => Err(AppError::not_found("comment", format!("with id {id}"))),
+        Err(e) => Err(e),
+    }
+}
+
+/// Publish a comment, or rescue one held as spam (moderators and up).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Comment id")),
+    responses(
+        (status = 200, description = "Done", body = ModeratedComment),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/comments/{id}/approve")]
+pub async fn approve(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    act(&editorial, &actor, *id, Action::Approve).await
+}
+
+/// Hold a comment as spam: kept for review, never shown (moderators and up).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Comment id")),
+    responses(
+        (status = 200, description = "Done", body = ModeratedComment),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/comments/{id}/spam")]
+pub async fn spam(editorial: Editorial, actor: Actor, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    act(&editorial, &actor, *id, Action::Spam).await
+}
+
+/// Move a comment to the trash (moderators and up).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Comment id")),
+    responses(
+        (status = 200, description = "Done", body = ModeratedComment),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/comments/{id}/trash")]
+pub async fn trash(editorial: Editorial, actor: Actor, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    act(&editorial, &actor, *id, Action::Trash).await
+}
+
+/// Bring a trashed or spam comment back to the queue as pending (moderators and up).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Comment id")),
+    responses(
+        (status = 200, description = "Done", body = ModeratedComment),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/comments/{id}/restore")]
+pub async fn restore(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    act(&editorial, &actor, *id, Action::Restore).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentEdit {
+    /// The new text (plain text).
+    pub text: String,
+}
+
+/// Rewrite a comment's text (moderators and up).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Comment id")),
+    request_body = CommentEdit,
+    responses(
+        (status = 200, description = "Saved", body = ModeratedComment),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The text is empty or too long", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/v1/editor/comments/{id}")]
+pub async fn edit(
+    editorial: Editorial,
+    actor: Actor,
+    id: web::Path<i64>,
+    body: web::Json<CommentEdit>,
+) -> Result<HttpResponse, AppError> {
+    let saved = editorial
+        .edit_comment(&actor, *id, body.into_inner().text)
+        .await?;
+    Ok(private::json(StatusCode::OK, &saved))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkModeration {
+    /// 1 to 200 comment ids.
+    pub ids: Vec<i64>,
+    pub action: Action,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResult {
+    pub items: Vec<ModeratedComment>,
+}
+
+/// Apply one action to many comments at once, all or none (moderators and up).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    request_body = BulkModeration,
+    responses(
+        (status = 200, description = "Done", body = BulkResult),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown ids, or too many", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/comments/bulk")]
+pub async fn bulk(
+    editorial: Editorial,
+    actor: Actor,
+    body: web::Json<BulkModeration>,
+) -> Result<HttpResponse, AppError> {
+    let BulkModeration { ids, action } = body.into_inner();
+    let items = editorial.moderate(&actor, ids, action).await?;
+    Ok(private::json(StatusCode::OK, &BulkResult { items }))
+}
