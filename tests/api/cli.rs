@@ -113,6 +113,7 @@ fn synthetic_seeding_is_deterministic_for_a_seed() {
     assert_ne!(a, run("8"));
 }
 
+/// Also: views counted in memory are written on the way out, not lost.
 #[test]
 fn serve_stops_gracefully_on_sigterm() {
     let db = TestDatabase::create();
@@ -128,6 +129,9 @@ fn serve_stops_gracefully_on_sigterm() {
             &format!("127.0.0.1:{port}"),
             "--database-url",
             &db.url_string(),
+            "--demo",
+            "--views-flush-interval",
+            "3600",
         ])
         .env("MASTHEAD_JWT_SECRET", crate::helpers::TEST_SECRET)
         .stdout(Stdio::null())
@@ -140,6 +144,15 @@ fn serve_stops_gracefully_on_sigterm() {
         assert!(std::time::Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
+    let view = raw(
+        port,
+        "POST /v1/articles/tel-aviv-opens-its-first-overnight-light-rail-service/views HTTP/1.0\r\n\
+         Host: localhost\r\nUser-Agent: Mozilla/5.0 Firefox/128.0\r\nContent-Length: 0\r\n\r\n",
+    );
+    assert!(
+        view.starts_with("HTTP/1.0 204") || view.starts_with("HTTP/1.1 204"),
+        "{view}"
+    );
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -155,6 +168,32 @@ fn serve_stops_gracefully_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status}");
+
+    let url = masthead::db::DatabaseUrl::parse(&db.url_string()).unwrap();
+    let store = masthead::db::Db::connect(&url, 1).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let top = store
+        .run_blocking(|c| {
+            Ok(masthead::db::discovery::most_viewed(
+                c,
+                now - chrono::Duration::hours(2),
+                None,
+                5,
+                now,
+            )?)
+        })
+        .unwrap();
+    assert_eq!(top.iter().map(|t| t.views).collect::<Vec<_>>(), [1]);
+}
+
+fn raw(port: u16, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
 }
 
 fn answers_health(port: u16) -> bool {
