@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use rust_stemmers::{Algorithm, Stemmer};
 
 /// How many terms an article keeps. More makes related lookups slower for little gain: the
-/// words that tell stories apart (names, places, subjects) are among an article's most used.
-pub const TERMS_PER_ARTICLE: usize = 12;
+/// words that tell stories apart (names, places, subjects) are in its title and deck.
+pub const TERMS_PER_ARTICLE: usize = 10;
 
 static STOP_WORDS: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| stop_words::get("en").iter().copied().collect());
@@ -23,22 +23,43 @@ pub struct Term {
     pub weight: u32,
 }
 
-/// The article's top terms, by use: a title word counts three times, a deck word twice.
-/// Deterministic: ties go to the alphabetically first stem.
+/// The article's top terms. Headlines name what a story is about, so a title word outranks
+/// any word of the body alone; the deck comes next, and body words count by use, damped
+/// (a word used ten times is not ten times as telling). Deterministic: ties go to the
+/// alphabetically first stem.
 pub fn distinctive_terms(title: &str, deck: &str, body: &str) -> Vec<Term> {
-    let mut counts: HashMap<String, (u32, HashMap<String, u32>)> = HashMap::new();
-    for (text, weight) in [(title, 3), (deck, 2), (body, 1)] {
+    #[derive(Default)]
+    struct Seen {
+        title: bool,
+        deck: bool,
+        body: u32,
+        forms: HashMap<String, u32>,
+    }
+    let mut seen: HashMap<String, Seen> = HashMap::new();
+    for (text, part) in [(title, 0), (deck, 1), (body, 2)] {
         for word in words(text) {
             let stem = STEMMER.stem(&word).into_owned();
-            let entry = counts.entry(stem).or_default();
-            entry.0 += weight;
-            *entry.1.entry(word).or_default() += 1;
+            let entry = seen.entry(stem).or_default();
+            match part {
+                0 => entry.title = true,
+                1 => entry.deck = true,
+                _ => entry.body += 1,
+            }
+            *entry.forms.entry(word).or_default() += 1;
         }
     }
-    let mut terms: Vec<Term> = counts
+    let mut terms: Vec<Term> = seen
         .into_iter()
-        .map(|(stem, (weight, forms))| {
-            let word = forms
+        .map(|(stem, s)| {
+            // In hundredths, so that ranking stays integer and exact.
+            let body = if s.body == 0 {
+                0.0
+            } else {
+                1.0 + f64::from(s.body).ln()
+            };
+            let weight = u32::from(s.title) * 500 + u32::from(s.deck) * 200 + (body * 100.0) as u32;
+            let word = s
+                .forms
                 .into_iter()
                 .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
                 .map(|(w, _)| w)
@@ -75,6 +96,9 @@ mod tests {
         );
         let stems: Vec<&str> = terms.iter().map(|t| t.stem.as_str()).collect();
         assert_eq!(&stems[..3], ["strike", "haifa", "port"]);
+        // A word of the title outranks the body's most used word.
+        let headline = distinctive_terms("Kestrel", "", &"council ".repeat(20));
+        assert_eq!(headline[0].stem, "kestrel");
         assert!(!stems.contains(&"the"), "stop words are dropped: {stems:?}");
         assert_eq!(terms[0].word, "strike");
     }
@@ -83,7 +107,7 @@ mod tests {
     fn plurals_share_a_stem_and_order_is_stable() {
         let a = distinctive_terms("Ceasefires hold", "", "ceasefire talks");
         assert_eq!(a[0].stem, "ceasefir");
-        assert_eq!(a[0].weight, 4);
+        assert_eq!(a[0].weight, 600);
         assert_eq!(a, distinctive_terms("Ceasefires hold", "", "ceasefire talks"));
     }
 }

@@ -183,44 +183,23 @@ pub fn prune_views(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usiz
     .execute(c))
 }
 
-#[derive(Debug, Clone, QueryableByName)]
-pub struct ViewTotal {
+#[derive(QueryableByName)]
+struct ViewTotal {
     #[diesel(sql_type = BigInt)]
-    pub article_id: i64,
+    article_id: i64,
     #[diesel(sql_type = BigInt)]
-    pub views: i64,
+    views: i64,
 }
 
-/// The most viewed public articles since `since`, most first (ties: newer id first).
-pub fn most_viewed(
-    conn: &mut DbConn,
-    since: NaiveDateTime,
-    section_ids: Option<&[i64]>,
-    limit: i64,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<ViewTotal>> {
-    // Section ids come from our own tree, so they are written into the SQL.
-    let sections = match section_ids {
-        Some(ids) => {
-            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-            format!(
-                " AND (a.section_id IN ({list}) OR a.id IN \
-                 (SELECT article_id FROM article_sections WHERE section_id IN ({list})))"
-            )
-        }
-        None => String::new(),
-    };
-    let pg = matches!(conn, DbConn::Pg(_));
-    let (p1, p2, p3) = if pg { ("$1", "$2", "$3") } else { ("?", "?", "?") };
+/// Views per article since `since`, every article with any: (article id, views). Read from
+/// the buckets alone; the caller decides which articles may be shown.
+pub fn view_totals(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<(i64, i64)>> {
+    let param = if matches!(conn, DbConn::Pg(_)) { "$1" } else { "?" };
     let sql = format!(
-        "SELECT v.article_id AS article_id, CAST(SUM(v.views) AS BIGINT) AS views \
-         FROM article_views v JOIN articles a ON a.id = v.article_id \
-         WHERE v.hour >= {p1} AND a.status IN ('published', 'scheduled') AND a.published_at <= {p2}{sections} \
-         GROUP BY v.article_id ORDER BY views DESC, v.article_id DESC LIMIT {p3}"
+        "SELECT article_id, CAST(SUM(views) AS BIGINT) AS views FROM article_views WHERE hour >= {param} GROUP BY article_id"
     );
-    with_conn!(conn, |c| diesel::sql_query(sql.clone())
+    let rows: Vec<ViewTotal> = with_conn!(conn, |c| diesel::sql_query(sql.clone())
         .bind::<Timestamp, _>(since)
-        .bind::<Timestamp, _>(now)
-        .bind::<BigInt, _>(limit)
-        .load(c))
+        .load(c))?;
+    Ok(rows.into_iter().map(|r| (r.article_id, r.views)).collect())
 }

@@ -2,10 +2,13 @@
 //! engines differ enough that each has its own SQL here.
 
 use chrono::NaiveDateTime;
+use std::collections::{HashMap, HashSet};
+
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Text, Timestamp};
 
 use super::DbConn;
+use crate::with_conn;
 
 /// What is searchable about one article.
 pub struct SearchDocument<'a> {
@@ -133,60 +136,142 @@ const START: &str = "\u{1}";
 const STOP: &str = "\u{2}";
 
 /// Best first, ties broken by newer id; `limit` hits from `offset`.
+///
+/// Ranking runs on the full-text index alone, and only the page's hits get a snippet:
+/// a common word matches tens of thousands of articles, and neither joining each of them
+/// nor cutting a snippet from each is affordable. The public, section and date filters are
+/// then applied to the best candidates; when too few pass, more candidates are ranked.
 pub fn search(conn: &mut DbConn, q: &SearchQuery, now: NaiveDateTime) -> QueryResult<Vec<Hit>> {
-    // Section ids are integers from our own tree, so they are written into the SQL.
-    let sections = |column_prefix: &str| match &q.section_ids {
-        Some(ids) => {
-            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-            format!(
-                " AND ({column_prefix}section_id IN ({list}) OR {column_prefix}id IN \
-                 (SELECT article_id FROM article_sections WHERE section_id IN ({list})))"
-            )
+    let wanted = (q.offset + q.limit) as usize;
+    let mut pool = (wanted * 2 + 50).max(200) as i64;
+    let passed = loop {
+        let ranked = rank(conn, q, pool)?;
+        let exhausted = (ranked.len() as i64) < pool;
+        let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
+        let visible = filter(conn, q, &ids, now)?;
+        let passed: Vec<(i64, f64)> = ranked.into_iter().filter(|r| visible.contains(&r.0)).collect();
+        if passed.len() >= wanted || exhausted {
+            break passed;
         }
+        pool *= 4;
+    };
+    let page: Vec<(i64, f64)> = passed
+        .into_iter()
+        .skip(q.offset as usize)
+        .take(q.limit as usize)
+        .collect();
+    let ids: Vec<i64> = page.iter().map(|p| p.0).collect();
+    let mut snippets = snippets(conn, q, &ids)?;
+    Ok(page
+        .into_iter()
+        .map(|(id, score)| Hit {
+            id,
+            score,
+            snippet: snippets.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct Ranked {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Double)]
+    score: f64,
+}
+
+/// The `limit` best matches of the index, best first.
+fn rank(conn: &mut DbConn, q: &SearchQuery, limit: i64) -> QueryResult<Vec<(i64, f64)>> {
+    let rows: Vec<Ranked> = match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(
+            "SELECT rowid AS id, -bm25(article_search, 10.0, 4.0, 1.0, 3.0, 3.0) AS score FROM article_search \
+             WHERE article_search MATCH ? ORDER BY score DESC, rowid DESC LIMIT ?",
+        )
+        .bind::<Text, _>(&q.fts5)
+        .bind::<BigInt, _>(limit)
+        .load(c)?,
+        DbConn::Pg(c) => diesel::sql_query(
+            "SELECT s.article_id AS id, ts_rank_cd(s.document, query)::float8 AS score \
+             FROM article_search s, websearch_to_tsquery('english', $1) query \
+             WHERE s.document @@ query ORDER BY score DESC, s.article_id DESC LIMIT $2",
+        )
+        .bind::<Text, _>(&q.websearch)
+        .bind::<BigInt, _>(limit)
+        .load(c)?,
+    };
+    Ok(rows.into_iter().map(|r| (r.id, r.score)).collect())
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Which of `ids` are public and pass the section and date filters.
+fn filter(conn: &mut DbConn, q: &SearchQuery, ids: &[i64], now: NaiveDateTime) -> QueryResult<HashSet<i64>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // Ids come from our own index and sections from our own tree: integers, written in.
+    let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let sections = match &q.section_ids {
+        Some(s) => format!(
+            " AND (section_id IN ({0}) OR id IN (SELECT article_id FROM article_sections WHERE section_id IN ({0})))",
+            list(s)
+        ),
         None => String::new(),
     };
+    let pg = matches!(conn, DbConn::Pg(_));
+    let p = |n: usize| if pg { format!("${n}") } else { "?".to_owned() };
+    let sql = format!(
+        "SELECT id FROM articles WHERE id IN ({}) AND status IN ('published', 'scheduled') AND published_at <= {} \
+         AND published_at >= {} AND published_at < {}{sections}",
+        list(ids),
+        p(1),
+        p(2),
+        p(3)
+    );
     let after = q.published_after.unwrap_or_default();
     let before = q.published_before.unwrap_or(now + chrono::Duration::days(1));
-    match conn {
-        DbConn::Sqlite(c) => {
-            let sql = format!(
-                "SELECT a.id AS id, -bm25(article_search, 10.0, 4.0, 1.0, 3.0, 3.0) AS score, \
-                   snippet(article_search, 2, '{START}', '{STOP}', '…', 24) AS snippet \
-                 FROM article_search JOIN articles a ON a.id = article_search.rowid \
-                 WHERE article_search MATCH ? AND a.status IN ('published', 'scheduled') AND a.published_at <= ? \
-                   AND a.published_at >= ? AND a.published_at < ?{} \
-                 ORDER BY score DESC, a.id DESC LIMIT ? OFFSET ?",
-                sections("a.")
-            );
-            diesel::sql_query(sql)
-                .bind::<Text, _>(&q.fts5)
-                .bind::<Timestamp, _>(now)
-                .bind::<Timestamp, _>(after)
-                .bind::<Timestamp, _>(before)
-                .bind::<BigInt, _>(q.limit)
-                .bind::<BigInt, _>(q.offset)
-                .load(c)
-        }
-        DbConn::Pg(c) => {
-            let sql = format!(
-                "SELECT a.id AS id, ts_rank_cd(s.document, query)::float8 AS score, \
-                   ts_headline('english', s.body, query, 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=2') AS snippet \
-                 FROM article_search s JOIN articles a ON a.id = s.article_id, websearch_to_tsquery('english', $1) query \
-                 WHERE s.document @@ query AND a.status IN ('published', 'scheduled') AND a.published_at <= $2 \
-                   AND a.published_at >= $3 AND a.published_at < $4{} \
-                 ORDER BY score DESC, a.id DESC LIMIT $5 OFFSET $6",
-                sections("a.")
-            );
-            diesel::sql_query(sql)
-                .bind::<Text, _>(&q.websearch)
-                .bind::<Timestamp, _>(now)
-                .bind::<Timestamp, _>(after)
-                .bind::<Timestamp, _>(before)
-                .bind::<BigInt, _>(q.limit)
-                .bind::<BigInt, _>(q.offset)
-                .load(c)
-        }
+    let rows: Vec<Id> = with_conn!(conn, |c| diesel::sql_query(sql.clone())
+        .bind::<Timestamp, _>(now)
+        .bind::<Timestamp, _>(after)
+        .bind::<Timestamp, _>(before)
+        .load(c))?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+#[derive(QueryableByName)]
+struct Snippet {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    snippet: String,
+}
+
+/// Body text around the matches of each of `ids`.
+fn snippets(conn: &mut DbConn, q: &SearchQuery, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let rows: Vec<Snippet> = match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(format!(
+            "SELECT rowid AS id, snippet(article_search, 2, '{START}', '{STOP}', '…', 24) AS snippet \
+             FROM article_search WHERE article_search MATCH ? AND rowid IN ({list})"
+        ))
+        .bind::<Text, _>(&q.fts5)
+        .load(c)?,
+        DbConn::Pg(c) => diesel::sql_query(format!(
+            "SELECT s.article_id AS id, ts_headline('english', s.body, query, \
+               'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=2') AS snippet \
+             FROM article_search s, websearch_to_tsquery('english', $1) query WHERE s.article_id IN ({list})"
+        ))
+        .bind::<Text, _>(&q.websearch)
+        .load(c)?,
+    };
+    Ok(rows.into_iter().map(|r| (r.id, r.snippet)).collect())
 }
 
 pub fn marks() -> (&'static str, &'static str) {

@@ -7,7 +7,7 @@
 //! the same client viewing the same article again within the repeat window are not counted.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DurationRound, NaiveDateTime, TimeDelta};
@@ -19,7 +19,7 @@ use super::articles::{ArticleLookup, ArticleRecord, summary};
 use super::relations::Relations;
 use super::views::ArticleSummary;
 use super::{ContentService, clock_now};
-use crate::db::articles as article_queries;
+use crate::db::articles::{self as article_queries, ArticleRow};
 use crate::db::discovery as q;
 use crate::error::AppError;
 
@@ -84,6 +84,10 @@ impl Window {
         }
     }
 
+    fn index(self) -> usize {
+        self as usize
+    }
+
     fn hours(self) -> i64 {
         match self {
             Window::Hour => 1,
@@ -121,7 +125,23 @@ pub(super) struct ViewCounter {
     salt: [u8; 16],
     settings: ViewSettings,
     last_prune: Mutex<Option<std::time::Instant>>,
+    /// Totals per window, most viewed first, as of the last flush: one computation serves
+    /// every popular request until the next flush. One lock per window, so concurrent
+    /// requests wait for a single computation instead of each running it.
+    totals: [tokio::sync::Mutex<Option<Totals>>; 4],
+    /// Bumped by every flush that wrote something; totals of an older one are stale.
+    generation: std::sync::atomic::AtomicU64,
 }
+
+struct Totals {
+    generation: u64,
+    at: std::time::Instant,
+    ranked: Arc<Vec<(i64, i64)>>,
+}
+
+/// Totals older than this are recomputed even without a flush (views added elsewhere, such
+/// as by another instance).
+const TOTALS_TTL: Duration = Duration::from_secs(10);
 
 impl ViewCounter {
     pub fn new(settings: ViewSettings) -> ViewCounter {
@@ -135,6 +155,8 @@ impl ViewCounter {
             salt: rand::random(),
             settings,
             last_prune: Mutex::new(None),
+            totals: Default::default(),
+            generation: Default::default(),
         }
     }
 
@@ -196,6 +218,33 @@ pub struct PopularList {
 }
 
 impl ContentService {
+    /// Every article's views over `window`, most first; computed once per flush.
+    async fn window_totals(
+        &self,
+        window: Window,
+        now: NaiveDateTime,
+    ) -> Result<Arc<Vec<(i64, i64)>>, AppError> {
+        let generation = self.views.generation.load(std::sync::atomic::Ordering::Relaxed);
+        let mut slot = self.views.totals[window.index()].lock().await;
+        if let Some(t) = slot.as_ref()
+            && t.generation == generation
+            && t.at.elapsed() < TOTALS_TTL
+        {
+            return Ok(t.ranked.clone());
+        }
+        // Every bucket that overlaps the window.
+        let since = hour_of(now - TimeDelta::hours(window.hours()));
+        let mut ranked = self.db.run(move |c| Ok(q::view_totals(c, since)?)).await?;
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        let ranked = Arc::new(ranked);
+        *slot = Some(Totals {
+            generation,
+            at: std::time::Instant::now(),
+            ranked: ranked.clone(),
+        });
+        Ok(ranked)
+    }
+
     /// Counts one reader's view of a public article.
     pub async fn record_view(&self, lookup: ArticleLookup, viewer: Viewer<'_>) -> Result<Counted, AppError> {
         let bundle = self
@@ -232,6 +281,9 @@ impl ContentService {
             Ok(written) => {
                 // Popular lists answered from the read cache would hide the new counts.
                 if written > 0 {
+                    self.views
+                        .generation
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     self.invalidate();
                 }
                 Ok(written)
@@ -286,33 +338,65 @@ impl ContentService {
             None => None,
         };
         let now = self.now();
-        // Every bucket that overlaps the window.
-        let since = hour_of(now - TimeDelta::hours(window.hours()));
-        let (totals, rows, rel) = self
+        let ranked = self.window_totals(window, now).await?;
+        // Walk down the ranking until `limit` public articles of the section are found.
+        let (picked, rows, rel) = self
             .db
             .run(move |c| {
-                let totals = q::most_viewed(c, since, section_ids.as_deref(), limit, now)?;
-                let ids: Vec<i64> = totals.iter().map(|t| t.article_id).collect();
-                let rows = article_queries::public_by_ids(c, &ids, now)?;
-                let media: Vec<i64> = rows.iter().filter_map(|r| r.featured_media_id).collect();
+                let mut picked: Vec<(i64, i64)> = Vec::new();
+                let mut rows = HashMap::new();
+                let chunk = (limit as usize * 2).max(50);
+                for batch in ranked.chunks(chunk).take(200) {
+                    let ids: Vec<i64> = batch.iter().map(|t| t.0).collect();
+                    let found: HashMap<i64, _> = article_queries::public_by_ids(c, &ids, now)?
+                        .into_iter()
+                        .map(|r| (r.id, r))
+                        .collect();
+                    let secondary = match &section_ids {
+                        Some(_) => super::relations::load_secondary_sections(c, &ids)?,
+                        None => HashMap::new(),
+                    };
+                    for &(id, views) in batch {
+                        let Some(row) = found.get(&id) else { continue };
+                        if let Some(s) = &section_ids {
+                            let also = secondary
+                                .get(&id)
+                                .is_some_and(|x| x.iter().any(|x| s.contains(x)));
+                            if !s.contains(&row.section_id) && !also {
+                                continue;
+                            }
+                        }
+                        picked.push((id, views));
+                        rows.insert(id, row.clone());
+                        if picked.len() == limit as usize {
+                            break;
+                        }
+                    }
+                    if picked.len() == limit as usize {
+                        break;
+                    }
+                }
+                let ids: Vec<i64> = picked.iter().map(|p| p.0).collect();
+                let media: Vec<i64> = rows
+                    .values()
+                    .filter_map(|r: &ArticleRow| r.featured_media_id)
+                    .collect();
                 let rel = Relations::load(c, &ids, &media)?;
-                Ok((totals, rows, rel))
+                Ok((picked, rows, rel))
             })
             .await?;
-        let mut rows: HashMap<i64, _> = rows.into_iter().map(|r| (r.id, r)).collect();
+        let mut rows = rows;
         let mut items = Vec::new();
         let mut records = Vec::new();
-        for t in totals {
-            let Some(row) = rows.remove(&t.article_id) else {
-                continue;
-            };
+        for (id, views) in picked {
+            let Some(row) = rows.remove(&id) else { continue };
             records.push(ArticleRecord {
                 row: row.clone(),
                 body: None,
             });
             items.push(PopularArticle {
                 article: summary(row, &rel, &tree),
-                views: t.views,
+                views,
             });
         }
         Ok((

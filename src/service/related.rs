@@ -34,7 +34,7 @@ pub const MAX_LIMIT: i64 = 20;
 pub const MAX_PINS: usize = 20;
 
 /// Candidates read per key on each side of the source's date.
-const PER_SIDE: i64 = 64;
+const PER_SIDE: i64 = 48;
 /// Nothing further than this from the source in time is considered.
 const WINDOW_DAYS: i64 = 730;
 /// A candidate this many days from the source counts half.
@@ -43,7 +43,7 @@ const TERM_WEIGHT: f64 = 0.6;
 const SAME_SECTION: f64 = 1.5;
 const RELATED_SECTION: f64 = 0.75;
 /// How many of the best-scoring candidates are read in full to settle the order.
-const SHORTLIST: usize = 60;
+const SHORTLIST: usize = 40;
 
 fn tag_key(tag_id: i64) -> i64 {
     tag_id << 2
@@ -391,10 +391,11 @@ fn settle(
 ) -> Vec<(i64, Option<Scored>)> {
     let around = source.row.published_at.unwrap_or_default();
     let home = source.row.section_id;
-    let in_scope = |row: &ArticleRow| match scope {
-        RelatedScope::All => true,
-        RelatedScope::Section => tree.with_descendants(home).contains(&row.section_id),
+    let within = match scope {
+        RelatedScope::All => None,
+        RelatedScope::Section => Some(tree.with_descendants(home)),
     };
+    let in_scope = |row: &ArticleRow| within.as_ref().is_none_or(|ids| ids.contains(&row.section_id));
     let mut picked: Vec<(i64, Option<Scored>)> = pins
         .into_iter()
         .filter(|id| *id != source.row.id && rows.get(id).is_some_and(in_scope))

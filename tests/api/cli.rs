@@ -174,16 +174,13 @@ fn serve_stops_gracefully_on_sigterm() {
     let now = chrono::Utc::now().naive_utc();
     let top = store
         .run_blocking(|c| {
-            Ok(masthead::db::discovery::most_viewed(
+            Ok(masthead::db::discovery::view_totals(
                 c,
                 now - chrono::Duration::hours(2),
-                None,
-                5,
-                now,
             )?)
         })
         .unwrap();
-    assert_eq!(top.iter().map(|t| t.views).collect::<Vec<_>>(), [1]);
+    assert_eq!(top.iter().map(|t| t.1).collect::<Vec<_>>(), [1]);
 }
 
 fn raw(port: u16, request: &str) -> String {
