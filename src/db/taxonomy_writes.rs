@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::articles::MediaRow;
-use super::schema::{article_authors, article_sections, articles, authors, media, sections, tags};
+use super::schema::{
+    article_authors, article_sections, article_tags, articles, authors, media, sections, tags,
+};
 use super::taxonomy::{AuthorRow, SectionRow, TagRow};
 use crate::with_conn;
 
@@ -131,6 +133,22 @@ pub fn update_tag(conn: &mut DbConn, id: i64, cols: &TagColumns) -> QueryResult<
     with_conn!(conn, |c| diesel::update(tags::table.find(id))
         .set(cols)
         .execute(c))
+}
+
+/// Articles with this tag, whose search entries carry its name.
+pub fn tagged_article_ids(conn: &mut DbConn, tag_id: i64) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| article_tags::table
+        .select(article_tags::article_id)
+        .filter(article_tags::tag_id.eq(tag_id))
+        .load(c))
+}
+
+/// Articles with a byline of this author, whose search entries carry their name.
+pub fn bylined_article_ids(conn: &mut DbConn, author_id: i64) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| article_authors::table
+        .select(article_authors::article_id)
+        .filter(article_authors::author_id.eq(author_id))
+        .load(c))
 }
 
 pub fn delete_tag(conn: &mut DbConn, id: i64) -> QueryResult<usize> {

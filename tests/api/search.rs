@@ -211,3 +211,57 @@ async fn empty_and_overlong_queries_are_refused_clearly() {
         .await;
     assert_eq!(gql["errors"][0]["extensions"]["parameter"], "query");
 }
+
+#[tokio::test]
+async fn renaming_or_deleting_a_tag_or_author_updates_what_search_finds() {
+    let app = spawn_app(Content::Demo).await;
+    let token = app.sign_in_as("editor@example.com", Role::Editor).await;
+    let id = publish(&app, &token, "Quiet harbour", "<p>Boats rest.</p>").await;
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/editor/articles/{id}"),
+            Some(&token),
+            Some(json!({ "tags": ["transport"] })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let tag = app.get_json("/v1/tags/transport").await;
+    let tag_id = tag["id"].as_i64().unwrap();
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/editor/tags/{tag_id}"),
+            Some(&token),
+            Some(json!({ "name": "Zeppelinology" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let found = app.get_json("/v1/search?q=zeppelinology").await;
+    assert!(slugs_of(&found).contains(&"quiet-harbour".to_owned()), "{found}");
+
+    let author = app.get_json("/v1/authors/kenji-mori").await;
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/editor/authors/{}", author["id"]),
+            Some(&token),
+            Some(json!({ "name": "Quintessa Marbleworth" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let found = app.get_json("/v1/search?q=marbleworth").await;
+    assert!(slugs_of(&found).contains(&"quiet-harbour".to_owned()), "{found}");
+
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/editor/tags/{tag_id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let found = app.get_json("/v1/search?q=zeppelinology").await;
+    assert_eq!(slugs_of(&found), Vec::<String>::new());
+}

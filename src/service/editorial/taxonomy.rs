@@ -271,6 +271,7 @@ impl EditorialService {
                     .unwrap_or_default(),
                 updated_at: now,
             };
+            let renamed = current.as_ref().is_some_and(|t| t.name != cols.name);
             let saved_id = match id {
                 Some(id) => {
                     q::update_tag(c, id, &cols)?;
@@ -278,6 +279,12 @@ impl EditorialService {
                 }
                 None => q::insert_tag(c, &cols, now)?,
             };
+            if renamed {
+                // Search finds articles by their tags' names.
+                for article in q::tagged_article_ids(c, saved_id)? {
+                    crate::service::search::reindex(c, article)?;
+                }
+            }
             let action = if id.is_some() { "tag.update" } else { "tag.create" };
             record(c, &me.who(), action, &format!("tag:{saved_id}"), &cols.slug, now)?;
             Ok(tag_view(q::tag(c, saved_id)?.ok_or_else(|| {
@@ -290,7 +297,11 @@ impl EditorialService {
     pub async fn delete_tag(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
         self.write(actor, Role::Editor, move |c, me, now| {
             let tag = q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?;
+            let tagged = q::tagged_article_ids(c, id)?;
             q::delete_tag(c, id)?;
+            for article in tagged {
+                crate::service::search::reindex(c, article)?;
+            }
             record(c, &me.who(), "tag.delete", &format!("tag:{id}"), &tag.slug, now)
         })
         .await
@@ -354,6 +365,7 @@ impl EditorialService {
                 avatar_url,
                 updated_at: now,
             };
+            let renamed = current.as_ref().is_some_and(|a| a.name != cols.name);
             let saved_id = match id {
                 Some(id) => {
                     q::update_author(c, id, &cols)?;
@@ -361,6 +373,12 @@ impl EditorialService {
                 }
                 None => q::insert_author(c, &cols, now)?,
             };
+            if renamed {
+                // Search finds articles by their authors' names.
+                for article in q::bylined_article_ids(c, saved_id)? {
+                    crate::service::search::reindex(c, article)?;
+                }
+            }
             let action = if id.is_some() {
                 "author.update"
             } else {
