@@ -180,22 +180,33 @@ struct Ranked {
     score: f64,
 }
 
-/// The `limit` best matches of the index, best first.
+/// Matches ranked per query at most. A word in a tenth of a million articles would cost
+/// every search for it a full ranking pass; instead the newest matches (highest ids) are
+/// ranked, which is exact for all but such very common words.
+pub const RANKED_MATCHES: i64 = 2000;
+
+/// The `limit` best of the newest `RANKED_MATCHES` (or `limit`, if more) matches, best first.
 fn rank(conn: &mut DbConn, q: &SearchQuery, limit: i64) -> QueryResult<Vec<(i64, f64)>> {
+    let window = limit.max(RANKED_MATCHES);
     let rows: Vec<Ranked> = match conn {
         DbConn::Sqlite(c) => diesel::sql_query(
-            "SELECT rowid AS id, -bm25(article_search, 10.0, 4.0, 1.0, 3.0, 3.0) AS score FROM article_search \
-             WHERE article_search MATCH ? ORDER BY score DESC, rowid DESC LIMIT ?",
+            "SELECT id, score FROM (SELECT rowid AS id, -bm25(article_search, 10.0, 4.0, 1.0, 3.0, 3.0) AS score \
+               FROM article_search WHERE article_search MATCH ? ORDER BY rowid DESC LIMIT ?) \
+             ORDER BY score DESC, id DESC LIMIT ?",
         )
         .bind::<Text, _>(&q.fts5)
+        .bind::<BigInt, _>(window)
         .bind::<BigInt, _>(limit)
         .load(c)?,
         DbConn::Pg(c) => diesel::sql_query(
-            "SELECT s.article_id AS id, ts_rank_cd(s.document, query)::float8 AS score \
-             FROM article_search s, websearch_to_tsquery('english', $1) query \
-             WHERE s.document @@ query ORDER BY score DESC, s.article_id DESC LIMIT $2",
+            "SELECT id, ts_rank_cd(document, query)::float8 AS score FROM \
+               (SELECT s.article_id AS id, s.document FROM article_search s, websearch_to_tsquery('english', $1) q \
+                WHERE s.document @@ q ORDER BY s.article_id DESC LIMIT $2) newest, \
+               websearch_to_tsquery('english', $1) query \
+             ORDER BY score DESC, id DESC LIMIT $3",
         )
         .bind::<Text, _>(&q.websearch)
+        .bind::<BigInt, _>(window)
         .bind::<BigInt, _>(limit)
         .load(c)?,
     };

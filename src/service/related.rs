@@ -260,7 +260,11 @@ impl ContentService {
                 let pins = q::pins(c, source_id)?;
                 let found = q::candidates(c, &keys, around, lo, hi, PER_SIDE)?;
                 let mut shortlist = score_candidates(&keys, &found, source_id, around, &pins);
-                shortlist.truncate(SHORTLIST);
+                // Within a section, most of the best by content may lie outside it.
+                shortlist.truncate(match scope {
+                    RelatedScope::All => SHORTLIST,
+                    RelatedScope::Section => SHORTLIST * 4,
+                });
                 let mut wanted: Vec<i64> = pins.clone();
                 wanted.extend(shortlist.iter().map(|(id, _)| *id));
                 let rows: HashMap<i64, ArticleRow> = article_queries::public_by_ids(c, &wanted, now)?
@@ -366,8 +370,11 @@ fn score_candidates(
                     _ => 0.0,
                 };
             }
-            if s.shared.iter().any(|i| Some(*i) == section_index) {
-                relevance += SAME_SECTION;
+            // Sharing only the section is the weakest tie: such candidates rank after any
+            // with shared content, nearest in time first. The section bonus itself is
+            // settled for everyone on the shortlist, where sections are known.
+            if relevance == 0.0 && s.shared.iter().any(|i| Some(*i) == section_index) {
+                relevance = 1e-6;
             }
             s.score = relevance * decay(around, s.published_at);
             (id, s)
@@ -406,13 +413,7 @@ fn settle(
         .into_iter()
         .filter_map(|(id, mut s)| {
             let row = rows.get(&id).filter(|r| in_scope(r))?;
-            // The first pass added the same-section bonus only where the section key
-            // found the candidate; settle it exactly for everyone.
             let weight = decay(around, s.published_at);
-            let counted = s.shared.contains(&source.tags.len());
-            if counted {
-                s.score -= SAME_SECTION * weight;
-            }
             s.score += section_closeness(tree, home, row.section_id) * weight;
             Some((id, s))
         })
