@@ -80,38 +80,61 @@ pub fn candidates(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let pg = matches!(conn, DbConn::Pg(_));
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        if pg { format!("${n}") } else { "?".to_owned() }
-    };
-    // Keys are our own integers, so they are written into the SQL; times are bound.
-    let mut parts = Vec::with_capacity(keys.len() * 2);
-    for (i, key) in keys.iter().enumerate() {
-        let (a, b) = (next(), next());
-        parts.push(format!(
-            "SELECT * FROM (SELECT key, article_id, published_at FROM related_keys WHERE key = {key} \
-             AND published_at <= {a} AND published_at >= {b} ORDER BY published_at DESC LIMIT {per_side}) b{i}"
-        ));
-        let (a, b) = (next(), next());
-        parts.push(format!(
-            "SELECT * FROM (SELECT key, article_id, published_at FROM related_keys WHERE key = {key} \
-             AND published_at > {a} AND published_at <= {b} ORDER BY published_at ASC LIMIT {per_side}) a{i}"
-        ));
-    }
-    let sql = parts.join(" UNION ALL ");
-    with_conn!(conn, |c| {
-        let mut query = diesel::sql_query(sql.clone()).into_boxed();
-        for _ in keys {
-            query = query
-                .bind::<Timestamp, _>(around)
-                .bind::<Timestamp, _>(lo)
-                .bind::<Timestamp, _>(around)
-                .bind::<Timestamp, _>(hi);
+    match conn {
+        // In-process: two prepared statements (cached per connection), run per key.
+        DbConn::Sqlite(c) => {
+            use super::schema::related_keys::dsl as k;
+            let mut out = Vec::new();
+            for &key in keys {
+                let before: Vec<(i64, NaiveDateTime)> = k::related_keys
+                    .select((k::article_id, k::published_at))
+                    .filter(k::key.eq(key))
+                    .filter(k::published_at.le(around))
+                    .filter(k::published_at.ge(lo))
+                    .order(k::published_at.desc())
+                    .limit(per_side)
+                    .load(c)?;
+                let after: Vec<(i64, NaiveDateTime)> = k::related_keys
+                    .select((k::article_id, k::published_at))
+                    .filter(k::key.eq(key))
+                    .filter(k::published_at.gt(around))
+                    .filter(k::published_at.le(hi))
+                    .order(k::published_at.asc())
+                    .limit(per_side)
+                    .load(c)?;
+                out.extend(
+                    before
+                        .into_iter()
+                        .chain(after)
+                        .map(|(article_id, published_at)| Candidate {
+                            key,
+                            article_id,
+                            published_at,
+                        }),
+                );
+            }
+            Ok(out)
         }
-        query.load(c)
-    })
+        // Over the network: one round trip for all keys.
+        DbConn::Pg(c) => {
+            use diesel::pg::sql_types::Array;
+            diesel::sql_query(
+                "SELECT k.key, r.article_id, r.published_at FROM unnest($1::bigint[]) AS k(key) \
+                 CROSS JOIN LATERAL (\
+                   (SELECT article_id, published_at FROM related_keys WHERE key = k.key AND published_at <= $2 \
+                    AND published_at >= $3 ORDER BY published_at DESC LIMIT $5) \
+                   UNION ALL \
+                   (SELECT article_id, published_at FROM related_keys WHERE key = k.key AND published_at > $2 \
+                    AND published_at <= $4 ORDER BY published_at ASC LIMIT $5)) r",
+            )
+            .bind::<Array<BigInt>, _>(keys)
+            .bind::<Timestamp, _>(around)
+            .bind::<Timestamp, _>(lo)
+            .bind::<Timestamp, _>(hi)
+            .bind::<BigInt, _>(per_side)
+            .load(c)
+        }
+    }
 }
 
 /// Ids of the articles pinned on `article_id`, in order.

@@ -131,6 +131,8 @@ pub(super) struct ViewCounter {
     totals: [tokio::sync::Mutex<Option<Totals>>; 4],
     /// Bumped by every flush that wrote something; totals of an older one are stale.
     generation: std::sync::atomic::AtomicU64,
+    /// Whether stale totals of a window are being recomputed in the background.
+    refreshing: [std::sync::atomic::AtomicBool; 4],
 }
 
 struct Totals {
@@ -157,6 +159,7 @@ impl ViewCounter {
             last_prune: Mutex::new(None),
             totals: Default::default(),
             generation: Default::default(),
+            refreshing: Default::default(),
         }
     }
 
@@ -218,31 +221,59 @@ pub struct PopularList {
 }
 
 impl ContentService {
-    /// Every article's views over `window`, most first; computed once per flush.
+    /// Every article's views over `window`, most first; computed once per flush. Stale
+    /// totals are answered while one background task recomputes them, so readers never
+    /// wait for the aggregation except the very first time.
     async fn window_totals(
         &self,
         window: Window,
         now: NaiveDateTime,
     ) -> Result<Arc<Vec<(i64, i64)>>, AppError> {
-        let generation = self.views.generation.load(std::sync::atomic::Ordering::Relaxed);
+        use std::sync::atomic::Ordering;
+        let generation = self.views.generation.load(Ordering::Relaxed);
         let mut slot = self.views.totals[window.index()].lock().await;
-        if let Some(t) = slot.as_ref()
-            && t.generation == generation
-            && t.at.elapsed() < TOTALS_TTL
-        {
+        if let Some(t) = slot.as_ref() {
+            let fresh = t.generation == generation && t.at.elapsed() < TOTALS_TTL;
+            if !fresh && !self.views.refreshing[window.index()].swap(true, Ordering::AcqRel) {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = this.refresh_totals(window, generation).await {
+                        tracing::warn!(error = %e, "popular totals not refreshed");
+                    }
+                    this.views.refreshing[window.index()].store(false, Ordering::Release);
+                });
+            }
             return Ok(t.ranked.clone());
         }
-        // Every bucket that overlaps the window.
-        let since = hour_of(now - TimeDelta::hours(window.hours()));
-        let mut ranked = self.db.run(move |c| Ok(q::view_totals(c, since)?)).await?;
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
-        let ranked = Arc::new(ranked);
+        let ranked = self.compute_totals(window, now).await?;
         *slot = Some(Totals {
             generation,
             at: std::time::Instant::now(),
             ranked: ranked.clone(),
         });
         Ok(ranked)
+    }
+
+    async fn refresh_totals(&self, window: Window, generation: u64) -> Result<(), AppError> {
+        let ranked = self.compute_totals(window, self.now()).await?;
+        *self.views.totals[window.index()].lock().await = Some(Totals {
+            generation,
+            at: std::time::Instant::now(),
+            ranked,
+        });
+        Ok(())
+    }
+
+    async fn compute_totals(
+        &self,
+        window: Window,
+        now: NaiveDateTime,
+    ) -> Result<Arc<Vec<(i64, i64)>>, AppError> {
+        // Every bucket that overlaps the window.
+        let since = hour_of(now - TimeDelta::hours(window.hours()));
+        let mut ranked = self.db.run(move |c| Ok(q::view_totals(c, since)?)).await?;
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        Ok(Arc::new(ranked))
     }
 
     /// Counts one reader's view of a public article.
