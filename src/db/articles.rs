@@ -174,6 +174,14 @@ pub fn public_by_ids(conn: &mut DbConn, ids: &[i64], now: NaiveDateTime) -> Quer
         .load(c))
 }
 
+/// (id, primary section) of any articles among `ids`.
+pub fn section_ids_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    with_conn!(conn, |c| articles::table
+        .select((articles::id, articles::section_id))
+        .filter(articles::id.eq_any(ids))
+        .load(c))
+}
+
 pub fn bodies(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     with_conn!(conn, |c| articles::table
         .select((articles::id, articles::body))

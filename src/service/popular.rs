@@ -138,7 +138,15 @@ pub(super) struct ViewCounter {
 struct Totals {
     generation: u64,
     at: std::time::Instant,
-    ranked: Arc<Vec<(i64, i64)>>,
+    ranked: Arc<Vec<Viewed>>,
+}
+
+/// An article's views in a window, with its sections (primary first), so that section
+/// lists are picked in memory.
+struct Viewed {
+    id: i64,
+    views: i64,
+    sections: Vec<i64>,
 }
 
 /// Totals older than this are recomputed even without a flush (views added elsewhere, such
@@ -224,11 +232,7 @@ impl ContentService {
     /// Every article's views over `window`, most first; computed once per flush. Stale
     /// totals are answered while one background task recomputes them, so readers never
     /// wait for the aggregation except the very first time.
-    async fn window_totals(
-        &self,
-        window: Window,
-        now: NaiveDateTime,
-    ) -> Result<Arc<Vec<(i64, i64)>>, AppError> {
+    async fn window_totals(&self, window: Window, now: NaiveDateTime) -> Result<Arc<Vec<Viewed>>, AppError> {
         use std::sync::atomic::Ordering;
         let generation = self.views.generation.load(Ordering::Relaxed);
         let mut slot = self.views.totals[window.index()].lock().await;
@@ -264,15 +268,30 @@ impl ContentService {
         Ok(())
     }
 
-    async fn compute_totals(
-        &self,
-        window: Window,
-        now: NaiveDateTime,
-    ) -> Result<Arc<Vec<(i64, i64)>>, AppError> {
+    async fn compute_totals(&self, window: Window, now: NaiveDateTime) -> Result<Arc<Vec<Viewed>>, AppError> {
         // Every bucket that overlaps the window.
         let since = hour_of(now - TimeDelta::hours(window.hours()));
-        let mut ranked = self.db.run(move |c| Ok(q::view_totals(c, since)?)).await?;
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        let ranked = self
+            .db
+            .run(move |c| {
+                let mut totals = q::view_totals(c, since)?;
+                totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+                let mut ranked = Vec::with_capacity(totals.len());
+                for chunk in totals.chunks(1000) {
+                    let ids: Vec<i64> = chunk.iter().map(|t| t.0).collect();
+                    let primary: HashMap<i64, i64> =
+                        article_queries::section_ids_of(c, &ids)?.into_iter().collect();
+                    let mut secondary = super::relations::load_secondary_sections(c, &ids)?;
+                    for &(id, views) in chunk {
+                        let Some(&home) = primary.get(&id) else { continue };
+                        let mut sections = vec![home];
+                        sections.extend(secondary.remove(&id).unwrap_or_default());
+                        ranked.push(Viewed { id, views, sections });
+                    }
+                }
+                Ok(ranked)
+            })
+            .await?;
         Ok(Arc::new(ranked))
     }
 
@@ -376,27 +395,26 @@ impl ContentService {
             .run(move |c| {
                 let mut picked: Vec<(i64, i64)> = Vec::new();
                 let mut rows = HashMap::new();
+                // Sections come from the totals; visibility is checked now, so an article
+                // unpublished since the totals were computed never shows.
+                let candidates: Vec<&Viewed> = ranked
+                    .iter()
+                    .filter(|v| {
+                        section_ids
+                            .as_ref()
+                            .is_none_or(|s| v.sections.iter().any(|x| s.contains(x)))
+                    })
+                    .collect();
                 let chunk = (limit as usize * 2).max(50);
-                for batch in ranked.chunks(chunk).take(200) {
-                    let ids: Vec<i64> = batch.iter().map(|t| t.0).collect();
+                for batch in candidates.chunks(chunk) {
+                    let ids: Vec<i64> = batch.iter().map(|v| v.id).collect();
                     let found: HashMap<i64, _> = article_queries::public_by_ids(c, &ids, now)?
                         .into_iter()
                         .map(|r| (r.id, r))
                         .collect();
-                    let secondary = match &section_ids {
-                        Some(_) => super::relations::load_secondary_sections(c, &ids)?,
-                        None => HashMap::new(),
-                    };
-                    for &(id, views) in batch {
+                    for v in batch {
+                        let (id, views) = (v.id, v.views);
                         let Some(row) = found.get(&id) else { continue };
-                        if let Some(s) = &section_ids {
-                            let also = secondary
-                                .get(&id)
-                                .is_some_and(|x| x.iter().any(|x| s.contains(x)));
-                            if !s.contains(&row.section_id) && !also {
-                                continue;
-                            }
-                        }
                         picked.push((id, views));
                         rows.insert(id, row.clone());
                         if picked.len() == limit as usize {
