@@ -50,6 +50,11 @@ where
     if let Some(body) = content.cached_response(&key) {
         return Ok(respond(req, body.body.clone()));
     }
+    // Concurrent misses of one URL: the first produces it, the others reuse its bytes.
+    let _filling = content.fill_guard(&key).await;
+    if let Some(body) = content.cached_response(&key) {
+        return Ok(respond(req, body.body.clone()));
+    }
     let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
     if let Err(e) = content
         .cache_response(key, Arc::new(Rendered::new(bytes.clone())))

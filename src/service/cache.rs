@@ -56,6 +56,10 @@ where
         ReadCache { cache, ttl }
     }
 
+    pub fn enabled(&self) -> bool {
+        self.cache.is_some()
+    }
+
     pub fn get(&self, key: &K) -> Option<Arc<V>> {
         self.cache.as_ref()?.get(key).map(|e| e.value)
     }

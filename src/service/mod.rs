@@ -76,6 +76,9 @@ pub struct ContentService {
     bundles: Arc<ReadCache<ArticleLookup, ArticleBundle>>,
     pages: Arc<ReadCache<articles::PageKey, views::ArticlePage>>,
     responses: Arc<ReadCache<String, Rendered>>,
+    /// One lock per response being produced, so that concurrent misses of the same
+    /// response wait for one producer instead of all querying the database at once.
+    filling: moka::sync::Cache<String, Arc<tokio::sync::Mutex<()>>>,
     views: Arc<popular::ViewCounter>,
 }
 
@@ -103,6 +106,10 @@ impl ContentService {
                 |body| u32::try_from(body.body.len() + 256).unwrap_or(u32::MAX),
             )),
             views: Arc::new(popular::ViewCounter::new(settings.views.clone())),
+            filling: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(60))
+                .build(),
         }
     }
 
@@ -125,6 +132,18 @@ impl ContentService {
             .await?;
         self.responses.insert(key, body, now, horizon);
         Ok(())
+    }
+
+    /// While held, this caller alone produces the response under `key`; `None` when the
+    /// response cache is off (nothing would be shared, so nobody waits).
+    pub async fn fill_guard(&self, key: &str) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        if !self.responses.enabled() {
+            return None;
+        }
+        let lock = self
+            .filling
+            .get_with(key.to_owned(), || Arc::new(tokio::sync::Mutex::new(())));
+        Some(lock.lock_owned().await)
     }
 
     /// Forgets everything cached; every write through this process calls it.
