@@ -124,6 +124,21 @@ async fn a_frontend_following_the_form_definition_gets_its_comment_published() {
     assert_eq!(form["fields"][2]["type"], "email");
     assert_eq!(form["fields"][3]["required"], false);
     let action = form["action"].as_str().unwrap().to_owned();
+    // GraphQL serves the same definition.
+    let res = app
+        .graphql(
+            &format!(r#"{{ commentForm(articleSlug: "{SLUG}") {{ open token honeypotField fields {{ name required messages {{ code message }} }} }} }}"#),
+            json!({}),
+        )
+        .await;
+    let gql_form = &res["data"]["commentForm"];
+    assert_eq!(gql_form["open"], true, "{res}");
+    assert!(gql_form["token"].as_str().is_some_and(|t| t.starts_with("v1.")));
+    assert_eq!(gql_form["honeypotField"], "homepage");
+    assert_eq!(
+        gql_form["fields"][0]["messages"][0],
+        json!({"code": "required", "message": "Please enter your comment!"})
+    );
 
     // A person takes more than the minimum fill time.
     tokio::time::sleep(Duration::from_millis(3100)).await;
