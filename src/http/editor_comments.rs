@@ -63,89 +63,35 @@ pub async fn queue(
     ))
 }
 
-async fn act(
-    editorial: &EditorialService,
-    actor: &Actor,
-    id: i64,
-    action: Action,
+/// Act on one comment (moderators and up): `approve` publishes it (also rescuing one held
+/// as spam), `spam` holds it as spam (kept, never shown), `trash` removes it from view, and
+/// `restore` brings it back to the queue as pending.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "Comment id"),
+        ("action" = Action, Path, description = "approve, spam, trash or restore")
+    ),
+    responses(
+        (status = 200, description = "Done", body = ModeratedComment),
+        (status = 400, description = "Not an action", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/v1/editor/comments/{id}/{action}")]
+pub async fn act(
+    editorial: Editorial,
+    actor: Actor,
+    path: web::Path<(i64, Action)>,
 ) -> Result<HttpResponse, AppError> {
-    match editorial.moderate(actor, vec![id], action).await {
+    let (id, action) = path.into_inner();
+    match editorial.moderate(&actor, vec![id], action).await {
         Ok(mut done) => Ok(private::json(StatusCode::OK, &done.pop())),
         Err(AppError::Validation(_)) => Err(AppError::not_found("comment", format!("with id {id}"))),
         Err(e) => Err(e),
     }
-}
-
-/// Publish a comment, or rescue one held as spam (moderators and up).
-#[utoipa::path(
-    tag = "moderation",
-    security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Comment id")),
-    responses(
-        (status = 200, description = "Done", body = ModeratedComment),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/v1/editor/comments/{id}/approve")]
-pub async fn approve(
-    editorial: Editorial,
-    actor: Actor,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    act(&editorial, &actor, *id, Action::Approve).await
-}
-
-/// Hold a comment as spam: kept for review, never shown (moderators and up).
-#[utoipa::path(
-    tag = "moderation",
-    security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Comment id")),
-    responses(
-        (status = 200, description = "Done", body = ModeratedComment),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/v1/editor/comments/{id}/spam")]
-pub async fn spam(editorial: Editorial, actor: Actor, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    act(&editorial, &actor, *id, Action::Spam).await
-}
-
-/// Move a comment to the trash (moderators and up).
-#[utoipa::path(
-    tag = "moderation",
-    security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Comment id")),
-    responses(
-        (status = 200, description = "Done", body = ModeratedComment),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/v1/editor/comments/{id}/trash")]
-pub async fn trash(editorial: Editorial, actor: Actor, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    act(&editorial, &actor, *id, Action::Trash).await
-}
-
-/// Bring a trashed or spam comment back to the queue as pending (moderators and up).
-#[utoipa::path(
-    tag = "moderation",
-    security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Comment id")),
-    responses(
-        (status = 200, description = "Done", body = ModeratedComment),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/v1/editor/comments/{id}/restore")]
-pub async fn restore(
-    editorial: Editorial,
-    actor: Actor,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    act(&editorial, &actor, *id, Action::Restore).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
