@@ -18,10 +18,9 @@ PORT=${PORT:-18100}
 OUT=bench/out
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null 2>&1 || {
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+install_tools
 cargo build --release --quiet
 BIN=target/release/masthead
 

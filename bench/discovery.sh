@@ -22,12 +22,9 @@ SAMPLE=${SAMPLE:-1000}
 OUT=bench/out
 mkdir -p "$OUT"
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need wrk || ! need nginx; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq wrk nginx-light >/dev/null 2>&1 || apt-get install -y -qq wrk nginx >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+install_tools
 
 cargo build --release --quiet
 BIN=target/release/masthead
@@ -134,22 +131,7 @@ LUA
 # nginx serves the bytes of one related-articles response from a file.
 mkdir -p "$NGINX_DIR/www"
 curl -sf "$API$(head -1 "$OUT/paths-related.txt")" -o "$NGINX_DIR/www/related.json"
-cat >"$NGINX_DIR/nginx.conf" <<CONF
-worker_processes 2;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $NGINX_DIR/www;
-    location / { default_type application/json; }
-  }
-}
-CONF
-nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR"
-sleep 0.5
+start_nginx "$NGINX_DIR" "$NGINX_PORT"
 
 run() { # name url [paths file]
   local name=$1 url=$2 paths=${3:-}
@@ -159,17 +141,7 @@ run() { # name url [paths file]
   local out
   out=$(PATHS=$paths wrk "${args[@]}" "$url")
   echo "$out" >"$OUT/wrk-discovery-$name.txt"
-  python3 - "$name" "$OUT/wrk-discovery-$name.txt" <<'PY'
-import re, sys
-out = open(sys.argv[2]).read()
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-def pct(p):
-    m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % p, out, re.M)
-    v, unit = float(m.group(1)), m.group(2)
-    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-print("%s|%.0f|%.2f|%.2f|%s" % (sys.argv[1], rps, pct(50), pct(99), errors.group(1) if errors else "0"))
-PY
+  wrk_row "$name" "$OUT/wrk-discovery-$name.txt"
 }
 
 ROWS=()

@@ -20,12 +20,9 @@ NGINX_PORT=${NGINX_PORT:-18081}
 OUT=bench/out
 mkdir -p "$OUT"
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need wrk || ! need nginx; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq wrk nginx-light >/dev/null 2>&1 || apt-get install -y -qq wrk nginx >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+install_tools
 
 cargo build --release --quiet
 BIN=target/release/masthead
@@ -88,22 +85,7 @@ PAGE3=$(curl -sf "$API/v1/articles?section=$SECTION&cursor=$PAGE2" | python3 -c 
 # nginx serves the exact bytes of the article response from a file.
 mkdir -p "$NGINX_DIR/www"
 curl -sf "$API/v1/articles/$SLUG" -o "$NGINX_DIR/www/article.json"
-cat >"$NGINX_DIR/nginx.conf" <<CONF
-worker_processes 2;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $NGINX_DIR/www;
-    location / { default_type application/json; }
-  }
-}
-CONF
-nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR"
-sleep 0.5
+start_nginx "$NGINX_DIR" "$NGINX_PORT"
 
 QUERY='query($s: String) { article(slug: $s) { id slug title subtitle dateline excerpt publishedAt updatedAt section { slug name } sectionPath { slug name } sections { slug name } tags { id slug name } authors { slug name title avatarUrl role } featuredMedia { url alt caption credit width height } corrections { notedAt note } body { format blocks } language commentStatus wordCount readingTimeMinutes } }'
 BODY=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "variables": {"s": sys.argv[2]}}))' "$QUERY" "$SLUG")
@@ -122,17 +104,7 @@ run() { # name url [script]
   local out
   out=$(wrk "${args[@]}" "$url")
   echo "$out" >"$OUT/wrk-$name.txt"
-  python3 - "$name" <<PY
-import re, sys
-out = open("$OUT/wrk-$name.txt").read()
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-def pct(p):
-    m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % p, out, re.M)
-    v, unit = float(m.group(1)), m.group(2)
-    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-print("%s|%.0f|%.2f|%.2f|%s" % (sys.argv[1], rps, pct(50), pct(99), errors.group(1) if errors else "0"))
-PY
+  wrk_row "$name" "$OUT/wrk-$name.txt"
 }
 
 ROWS=()
