@@ -121,14 +121,11 @@ pub struct SearchQuery {
     pub limit: i64,
 }
 
-#[derive(Debug, QueryableByName)]
+#[derive(Debug)]
 pub struct Hit {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = Double)]
     pub score: f64,
     /// Body text around the matches, with \u{1} and \u{2} around each match.
-    #[diesel(sql_type = Text)]
     pub snippet: String,
 }
 
