@@ -350,8 +350,7 @@ impl CommentService {
             }
         }
         let ip_hash = client.ip.map(|ip| self.signer.address_hash(ip));
-        self.limits
-            .check(ip_hash.as_deref(), &fields.email.to_lowercase())?;
+        self.limits.check(ip_hash.as_deref(), &fields.email)?;
 
         let suspect = Suspect {
             honeypot: sub.honeypot.as_deref(),
@@ -498,7 +497,9 @@ impl CommentService {
         };
         let comment = text("comment", &sub.comment, &f.comment, true);
         let name = text("name", &sub.name, &f.name, true);
-        let email = text("email", &sub.email, &f.email, true);
+        // Addresses differ only in case in practice: one commenter, one first-time check,
+        // one rate limit, one avatar.
+        let email = text("email", &sub.email, &f.email, true).to_lowercase();
         let website = text("website", &sub.website, &f.website, false);
         let parent = text("parent_id", &sub.parent_id, &f.parent_id, false);
         if !email.is_empty()
