@@ -23,6 +23,7 @@ pub struct Application {
     port: u16,
     content: ContentService,
     flusher: tokio::task::JoinHandle<()>,
+    related_index: tokio::task::JoinHandle<()>,
     retention: tokio::task::JoinHandle<()>,
 }
 
@@ -91,11 +92,13 @@ impl Application {
         }
         tracing::info!(port, database = %settings.database_url, "listening");
         let flusher = content.spawn_view_flusher();
+        let related_index = content.spawn_related_index();
         Ok(Application {
             server: server.run(),
             port,
             content,
             flusher,
+            related_index,
             retention,
         })
     }
@@ -113,6 +116,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.flusher.abort();
+        self.related_index.abort();
         self.retention.abort();
         match self.content.flush_views().await {
             Ok(written) => tracing::info!(written, "views flushed on shutdown"),

@@ -137,6 +137,63 @@ pub fn candidates(
     }
 }
 
+/// Every key of the articles with ids in `(after, up_to]`: the bulk read that fills the
+/// in-memory index, one id range at a time (the article index covers it).
+pub fn keys_in_id_range(conn: &mut DbConn, after: i64, up_to: i64) -> QueryResult<Vec<NewKey>> {
+    let rows: Vec<(i64, NaiveDateTime, i64)> = with_conn!(conn, |c| related_keys::table
+        .select((
+            related_keys::key,
+            related_keys::published_at,
+            related_keys::article_id
+        ))
+        .filter(related_keys::article_id.gt(after))
+        .filter(related_keys::article_id.le(up_to))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, published_at, article_id)| NewKey {
+            key,
+            published_at,
+            article_id,
+        })
+        .collect())
+}
+
+/// Every key of the given articles.
+pub fn keys_of_articles(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<NewKey>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(5000) {
+        let rows: Vec<(i64, NaiveDateTime, i64)> = with_conn!(conn, |c| related_keys::table
+            .select((
+                related_keys::key,
+                related_keys::published_at,
+                related_keys::article_id
+            ))
+            .filter(related_keys::article_id.eq_any(chunk))
+            .load(c))?;
+        out.extend(rows.into_iter().map(|(key, published_at, article_id)| NewKey {
+            key,
+            published_at,
+            article_id,
+        }));
+    }
+    Ok(out)
+}
+
+/// The highest article id, if any article exists.
+pub fn max_article_id(conn: &mut DbConn) -> QueryResult<Option<i64>> {
+    use diesel::dsl::max;
+    with_conn!(conn, |c| articles::table.select(max(articles::id)).first(c))
+}
+
+/// Ids of the articles changed at or after `since`.
+pub fn changed_since(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| articles::table
+        .select(articles::id)
+        .filter(articles::updated_at.ge(since))
+        .load(c))
+}
+
 /// Ids of the articles pinned on `article_id`, in order.
 pub fn pins(conn: &mut DbConn, article_id: i64) -> QueryResult<Vec<i64>> {
     with_conn!(conn, |c| related_pins::table

@@ -175,39 +175,81 @@ struct Ranked {
     id: i64,
     #[diesel(sql_type = Double)]
     score: f64,
+    /// How many matches the pass ranked.
+    #[diesel(sql_type = BigInt)]
+    seen: i64,
 }
 
 /// Matches ranked per query at most. A word in a tenth of a million articles would cost
 /// every search for it a full ranking pass; instead the newest matches (highest ids) are
 /// ranked, which is exact for all but such very common words.
-pub const RANKED_MATCHES: i64 = 2000;
+pub const RANKED_MATCHES: i64 = 500;
 
 /// The `limit` best of the newest `RANKED_MATCHES` (or `limit`, if more) matches, best first.
+///
+/// Both engines keep a word's matches in id order, but reading the newest few of a long
+/// list from its end costs as much as reading all of it. So the newest matches are looked
+/// for among the newest ids first, a span of ids that widens eightfold until enough
+/// match or it covers every article: a common word is settled within the first span, a
+/// rare one has few matches to read in any span.
 fn rank(conn: &mut DbConn, q: &SearchQuery, limit: i64) -> QueryResult<Vec<(i64, f64)>> {
     let window = limit.max(RANKED_MATCHES);
-    let rows: Vec<Ranked> = match conn {
+    let newest: Option<i64> = with_conn!(conn, |c| super::schema::articles::table
+        .select(diesel::dsl::max(super::schema::articles::id))
+        .first(c))?;
+    let Some(newest) = newest else {
+        return Ok(Vec::new());
+    };
+    let mut span = window * 4;
+    loop {
+        let floor = newest - span;
+        let rows = rank_above(conn, q, floor, window, limit)?;
+        if matched(&rows, window) || floor <= 0 {
+            return Ok(rows.into_iter().map(|r| (r.id, r.score)).collect());
+        }
+        span = span.saturating_mul(8);
+    }
+}
+
+/// Whether a ranked pass saw a full window of matches (so a wider span would add none of
+/// the newest): the pass reports how many it ranked in each row.
+fn matched(rows: &[Ranked], window: i64) -> bool {
+    rows.first().is_some_and(|r| r.seen >= window)
+}
+
+/// The `limit` best of the newest `window` matches with ids above `floor`.
+fn rank_above(
+    conn: &mut DbConn,
+    q: &SearchQuery,
+    floor: i64,
+    window: i64,
+    limit: i64,
+) -> QueryResult<Vec<Ranked>> {
+    match conn {
         DbConn::Sqlite(c) => diesel::sql_query(
-            "SELECT id, score FROM (SELECT rowid AS id, -bm25(article_search, 10.0, 4.0, 1.0, 3.0, 3.0) AS score \
-               FROM article_search WHERE article_search MATCH ? ORDER BY rowid DESC LIMIT ?) \
+            "SELECT id, score, count(*) OVER () AS seen FROM (SELECT rowid AS id, \
+               -bm25(article_search, 10.0, 4.0, 1.0, 3.0, 3.0) AS score \
+               FROM article_search WHERE article_search MATCH ? AND rowid > ? ORDER BY rowid DESC LIMIT ?) \
              ORDER BY score DESC, id DESC LIMIT ?",
         )
         .bind::<Text, _>(&q.fts5)
+        .bind::<BigInt, _>(floor)
         .bind::<BigInt, _>(window)
         .bind::<BigInt, _>(limit)
-        .load(c)?,
+        .load(c),
         DbConn::Pg(c) => diesel::sql_query(
-            "SELECT id, ts_rank_cd(document, query)::float8 AS score FROM \
+            "SELECT id, ts_rank_cd(document, query)::float8 AS score, count(*) OVER () AS seen FROM \
                (SELECT s.article_id AS id, s.document FROM article_search s, websearch_to_tsquery('english', $1) q \
-                WHERE s.document @@ q ORDER BY s.article_id DESC LIMIT $2) newest, \
+                WHERE s.document @@ q AND s.article_id > $2 ORDER BY s.article_id DESC LIMIT $3) newest, \
                websearch_to_tsquery('english', $1) query \
-             ORDER BY score DESC, id DESC LIMIT $3",
+             ORDER BY score DESC, id DESC LIMIT $4",
         )
         .bind::<Text, _>(&q.websearch)
+        .bind::<BigInt, _>(floor)
         .bind::<BigInt, _>(window)
         .bind::<BigInt, _>(limit)
-        .load(c)?,
-    };
-    Ok(rows.into_iter().map(|r| (r.id, r.score)).collect())
+        .load(c),
+    }
 }
 
 #[derive(QueryableByName)]

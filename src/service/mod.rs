@@ -9,6 +9,7 @@ pub mod feeds;
 mod paging;
 pub mod popular;
 pub mod related;
+mod related_index;
 mod relations;
 pub mod search;
 mod sections;
@@ -80,6 +81,7 @@ pub struct ContentService {
     /// response wait for one producer instead of all querying the database at once.
     filling: moka::sync::Cache<String, Arc<tokio::sync::Mutex<()>>>,
     views: Arc<popular::ViewCounter>,
+    related_index: Arc<related_index::RelatedIndex>,
 }
 
 impl ContentService {
@@ -106,6 +108,7 @@ impl ContentService {
                 |body| u32::try_from(body.body.len() + 256).unwrap_or(u32::MAX),
             )),
             views: Arc::new(popular::ViewCounter::new(settings.views.clone())),
+            related_index: related_index::RelatedIndex::new(),
             filling: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_idle(Duration::from_secs(60))
@@ -152,6 +155,7 @@ impl ContentService {
         self.bundles.clear();
         self.pages.clear();
         self.responses.clear();
+        self.related_index.mark_stale();
     }
 
     pub fn db(&self) -> &Db {

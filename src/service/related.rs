@@ -254,11 +254,18 @@ impl ContentService {
         let source_id = source.row.id;
         let tree_in = tree.clone();
         let src = source.clone();
+        if self.related_index.is_stale() {
+            self.related_index.sync(&self.db, now).await?;
+        }
+        let index = self.related_index.clone();
         let (picked, rows, rel) = self
             .db
             .run(move |c| {
                 let pins = q::pins(c, source_id)?;
-                let found = q::candidates(c, &keys, around, lo, hi, PER_SIDE)?;
+                let found = match index.candidates(&keys, around, lo, hi, PER_SIDE) {
+                    Some(found) => found,
+                    None => q::candidates(c, &keys, around, lo, hi, PER_SIDE)?,
+                };
                 let mut shortlist = score_candidates(&keys, &found, source_id, around, &pins);
                 // Within a section, most of the best by content may lie outside it.
                 shortlist.truncate(match scope {
@@ -383,6 +390,34 @@ fn score_candidates(
         .collect();
     rank(around, &mut list);
     list
+}
+
+impl ContentService {
+    /// Fills the in-memory key index, then keeps it in step with writes made by other
+    /// processes until this one ends.
+    pub fn spawn_related_index(&self) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let index = this.related_index.clone();
+            if let Err(e) = index.fill(&this.db, this.now()).await {
+                tracing::error!(error = %e, "related index not loaded: related articles read the database");
+                return;
+            }
+            let mut tick = tokio::time::interval(crate::service::related_index::SYNC_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = index.sync(&this.db, this.now()).await {
+                    tracing::warn!(error = %e, "related index not synced; trying again");
+                }
+            }
+        })
+    }
+
+    /// Drops a deleted article from the in-memory key index.
+    pub(crate) fn forget_related(&self, id: i64) {
+        self.related_index.forget(id);
+    }
 }
 
 /// Settles the final list: pinned first (public ones, in order), then the shortlist

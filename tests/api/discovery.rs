@@ -203,6 +203,87 @@ async fn editors_pin_related_articles_first() {
     );
 }
 
+/// Related articles follow the newsroom's writes at once: a publish brings an article in,
+/// an unpublish or a delete takes it out, with nothing waiting for a refresh.
+#[tokio::test]
+async fn related_follows_publishing_at_once() {
+    let app = newsroom().await;
+    let token = app.sign_in_as("editor@example.com", Role::Editor).await;
+    let before = related_slugs(&app, "source").await;
+    assert_eq!(before[0], "two-rare");
+    assert!(!before.contains(&"draft-twin".to_owned()));
+
+    let (status, draft) = app
+        .call(
+            Method::GET,
+            "/v1/editor/articles?status=draft",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{draft}");
+    let twin_id = draft["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["slug"] == "draft-twin")
+        .expect("the draft twin is listed")["id"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/v1/editor/articles/{twin_id}/publish"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let after = related_slugs(&app, "source").await;
+    assert_eq!(
+        after[0], "draft-twin",
+        "the freshly published twin leads: {after:?}"
+    );
+
+    let two_rare = app.get_json("/v1/articles/two-rare").await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/v1/editor/articles/{two_rare}/unpublish"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/editor/articles/{twin_id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert!(status == 204 || status == 200, "{status} {body}");
+    let last = related_slugs(&app, "source").await;
+    assert!(!last.contains(&"two-rare".to_owned()), "{last:?}");
+    assert!(!last.contains(&"draft-twin".to_owned()), "{last:?}");
+    assert!(!last.is_empty(), "the rest still relate");
+}
+
+async fn related_slugs(app: &TestApp, slug: &str) -> Vec<String> {
+    let body = app
+        .get_json(&format!("/v1/articles/{slug}/related?limit=20"))
+        .await;
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["article"]["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 async fn view(app: &TestApp, slug: &str, agent: &str) -> u16 {
     app.client
         .post(format!("{}/v1/articles/{slug}/views", app.address))

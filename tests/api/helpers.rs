@@ -104,6 +104,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
+    content: masthead::service::ContentService,
     handle: actix_web::dev::ServerHandle,
     // Dropped last: the server must let go of the database first.
     _database: TestDatabase,
@@ -158,11 +159,13 @@ pub async fn spawn_app_with(content: Content, adjust: impl FnOnce(&mut Settings)
     let app = Application::with_db(db.clone(), settings).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
+    let content = app.content().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
         db,
+        content,
         handle,
         _database: database,
     }
@@ -291,6 +294,8 @@ impl TestApp {
         .await
         .expect("insert task")
         .expect("insert articles");
+        // Written behind the server's back: tell it, as every write through it does.
+        self.content.invalidate();
     }
 }
 

@@ -265,3 +265,35 @@ async fn renaming_or_deleting_a_tag_or_author_updates_what_search_finds() {
     let found = app.get_json("/v1/search?q=zeppelinology").await;
     assert_eq!(slugs_of(&found), Vec::<String>::new());
 }
+
+/// A word found only in an old article is found behind thousands of newer articles that
+/// match something else, and a word in all of them still ranks its best first.
+#[tokio::test]
+async fn a_rare_old_match_is_found_behind_many_newer_ones() {
+    use crate::helpers::TestArticle;
+    let app = spawn_app(Content::Empty).await;
+    let mut articles = vec![TestArticle {
+        title: "Quixotic lighthouse keeper retires".into(),
+        ..TestArticle::published("old-keeper", 24 * 400)
+    }];
+    for i in 0..2600 {
+        articles.push(TestArticle {
+            title: if i == 2590 {
+                "Harbour harbour harbour report".into()
+            } else {
+                format!("Harbour report number {i}")
+            },
+            ..TestArticle::published(&format!("harbour-{i}"), 24 * 300 - i as i64)
+        });
+    }
+    app.insert_articles(articles).await;
+
+    let found = app.get_json("/v1/search?q=quixotic").await;
+    assert_eq!(slugs_of(&found), ["old-keeper"]);
+    let common = app.get_json("/v1/search?q=harbour&limit=5").await;
+    let slugs = slugs_of(&common);
+    assert_eq!(slugs.len(), 5);
+    assert!(!slugs.contains(&"old-keeper".to_owned()));
+    // Among the newest matches, the one that says it thrice leads.
+    assert_eq!(slugs[0], "harbour-2590", "{slugs:?}");
+}

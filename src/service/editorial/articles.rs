@@ -756,6 +756,7 @@ impl EditorialService {
                 })
             })
             .await?;
+        self.content.forget_related(id);
         self.changed();
         Ok(())
     }
