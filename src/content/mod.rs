@@ -4,6 +4,7 @@ pub mod blocks;
 pub mod comment_text;
 pub mod cursor;
 mod render;
+pub mod snippet;
 pub mod terms;
 
 pub use blocks::{Block, Inline, Mark};

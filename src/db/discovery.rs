@@ -186,11 +186,18 @@ pub fn max_article_id(conn: &mut DbConn) -> QueryResult<Option<i64>> {
     with_conn!(conn, |c| articles::table.select(max(articles::id)).first(c))
 }
 
-/// Ids of the articles changed at or after `since`.
-pub fn changed_since(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<i64>> {
+/// Ids of the articles changed from `since` up to `until`. A change time beyond the
+/// present is not one any writer made now (imported or generated data), so an upper
+/// bound keeps such articles from being read back at every sync.
+pub fn changed_between(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
     with_conn!(conn, |c| articles::table
         .select(articles::id)
         .filter(articles::updated_at.ge(since))
+        .filter(articles::updated_at.le(until))
         .load(c))
 }
 

@@ -125,18 +125,15 @@ pub struct SearchQuery {
 pub struct Hit {
     pub id: i64,
     pub score: f64,
-    /// Body text around the matches, with \u{1} and \u{2} around each match.
-    pub snippet: String,
+    /// The indexed body text, to cut a snippet from.
+    pub text: String,
 }
-
-const START: &str = "\u{1}";
-const STOP: &str = "\u{2}";
 
 /// Best first, ties broken by newer id; `limit` hits from `offset`.
 ///
-/// Ranking runs on the full-text index alone, and only the page's hits get a snippet:
-/// a common word matches tens of thousands of articles, and neither joining each of them
-/// nor cutting a snippet from each is affordable. The public, section and date filters are
+/// Ranking runs on the full-text index alone, and only the page's hits have their text
+/// read: a common word matches tens of thousands of articles, and joining each of them is
+/// not affordable. The public, section and date filters are
 /// then applied to the best candidates; when too few pass, more candidates are ranked.
 pub fn search(conn: &mut DbConn, q: &SearchQuery, now: NaiveDateTime) -> QueryResult<Vec<Hit>> {
     let wanted = (q.offset + q.limit) as usize;
@@ -158,13 +155,13 @@ pub fn search(conn: &mut DbConn, q: &SearchQuery, now: NaiveDateTime) -> QueryRe
         .take(q.limit as usize)
         .collect();
     let ids: Vec<i64> = page.iter().map(|p| p.0).collect();
-    let mut snippets = snippets(conn, q, &ids)?;
+    let mut texts = texts(conn, &ids)?;
     Ok(page
         .into_iter()
         .map(|(id, score)| Hit {
             id,
             score,
-            snippet: snippets.remove(&id).unwrap_or_default(),
+            text: texts.remove(&id).unwrap_or_default(),
         })
         .collect())
 }
@@ -200,7 +197,8 @@ fn rank(conn: &mut DbConn, q: &SearchQuery, limit: i64) -> QueryResult<Vec<(i64,
     let Some(newest) = newest else {
         return Ok(Vec::new());
     };
-    let mut span = window * 4;
+    // A word in one article of twenty is settled in the first span.
+    let mut span = window * 32;
     loop {
         let floor = newest - span;
         let rows = rank_above(conn, q, floor, window, limit)?;
@@ -293,37 +291,25 @@ fn filter(conn: &mut DbConn, q: &SearchQuery, ids: &[i64], now: NaiveDateTime) -
 }
 
 #[derive(QueryableByName)]
-struct Snippet {
+struct IndexedText {
     #[diesel(sql_type = BigInt)]
     id: i64,
     #[diesel(sql_type = Text)]
-    snippet: String,
+    body: String,
 }
 
-/// Body text around the matches of each of `ids`.
-fn snippets(conn: &mut DbConn, q: &SearchQuery, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+/// The indexed body text of each of `ids`.
+fn texts(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-    let rows: Vec<Snippet> = match conn {
-        DbConn::Sqlite(c) => diesel::sql_query(format!(
-            "SELECT rowid AS id, snippet(article_search, 2, '{START}', '{STOP}', '…', 24) AS snippet \
-             FROM article_search WHERE article_search MATCH ? AND rowid IN ({list})"
-        ))
-        .bind::<Text, _>(&q.fts5)
-        .load(c)?,
-        DbConn::Pg(c) => diesel::sql_query(format!(
-            "SELECT s.article_id AS id, ts_headline('english', s.body, query, \
-               'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=2') AS snippet \
-             FROM article_search s, websearch_to_tsquery('english', $1) query WHERE s.article_id IN ({list})"
-        ))
-        .bind::<Text, _>(&q.websearch)
-        .load(c)?,
+    let sql = match conn {
+        DbConn::Sqlite(_) => format!("SELECT rowid AS id, body FROM article_search WHERE rowid IN ({list})"),
+        DbConn::Pg(_) => {
+            format!("SELECT article_id AS id, body FROM article_search WHERE article_id IN ({list})")
+        }
     };
-    Ok(rows.into_iter().map(|r| (r.id, r.snippet)).collect())
-}
-
-pub fn marks() -> (&'static str, &'static str) {
-    (START, STOP)
+    let rows: Vec<IndexedText> = with_conn!(conn, |c| diesel::sql_query(sql.clone()).load(c))?;
+    Ok(rows.into_iter().map(|r| (r.id, r.body)).collect())
 }

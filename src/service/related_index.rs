@@ -85,6 +85,18 @@ impl Postings {
         }
     }
 
+    /// Whether `id` is held with exactly this time and these keys.
+    fn holds(&self, id: u32, at: u32, keys: &[i64]) -> bool {
+        let Some(entry) = self.articles.get(&id) else {
+            return false;
+        };
+        if entry.at != at || entry.slots.len() != keys.len() {
+            return false;
+        }
+        keys.iter()
+            .all(|k| self.slots.get(k).is_some_and(|s| entry.slots.contains(s)))
+    }
+
     fn remove(&mut self, id: u32) {
         let Some(entry) = self.articles.remove(&id) else {
             return;
@@ -240,10 +252,11 @@ impl RelatedIndex {
             return Ok(());
         };
         self.stale.store(false, Ordering::Release);
-        let since = since - chrono::Duration::seconds(OVERLAP_SECONDS);
+        let overlap = chrono::Duration::seconds(OVERLAP_SECONDS);
+        let (since, until) = (since - overlap, now + overlap);
         let (changed, rows) = db
             .run(move |c: &mut DbConn| {
-                let changed = q::changed_since(c, since)?;
+                let changed = q::changed_between(c, since, until)?;
                 let rows = q::keys_of_articles(c, &changed)?;
                 Ok((changed, rows))
             })
@@ -267,12 +280,29 @@ impl RelatedIndex {
             }
             return;
         };
+        // Most articles read back (the overlap) have not changed: find the others under
+        // the read lock, so that readers are held up only by real changes.
+        let differ: Vec<u32> = {
+            let Ok(guard) = self.postings.read() else { return };
+            let Some(postings) = guard.as_ref() else { return };
+            changed
+                .iter()
+                .filter_map(|&id| u32::try_from(id).ok())
+                .filter(|id| {
+                    grouped
+                        .get(id)
+                        .is_none_or(|(at, keys)| !postings.holds(*id, *at, keys))
+                })
+                .collect()
+        };
+        if differ.is_empty() {
+            return;
+        }
         let Ok(mut guard) = self.postings.write() else {
             return;
         };
         let Some(postings) = guard.as_mut() else { return };
-        for &id in changed {
-            let Ok(id) = u32::try_from(id) else { continue };
+        for id in differ {
             postings.remove(id);
             if let Some((at, keys)) = grouped.get(&id) {
                 postings.insert(id, *at, keys);

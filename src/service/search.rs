@@ -12,7 +12,7 @@ use super::ContentService;
 use super::articles::{ArticleFilter, ArticleRecord};
 use super::relations::{self, Relations};
 use super::views::ArticleSummary;
-use crate::content::render_text;
+use crate::content::{render_text, snippet};
 use crate::db::search::{self as q, SearchDocument, SearchQuery};
 use crate::db::{DbConn, articles as article_queries, editorial};
 use crate::error::AppError;
@@ -150,10 +150,9 @@ fn fts5_expression(query: &str) -> String {
 }
 
 fn snippet_html(raw: &str) -> String {
-    let (start, stop) = q::marks();
     html_escape::encode_text(raw)
-        .replace(start, "<mark>")
-        .replace(stop, "</mark>")
+        .replace(snippet::START, "<mark>")
+        .replace(snippet::STOP, "</mark>")
 }
 
 /// The cursor of the position after `offset` items.
@@ -246,6 +245,7 @@ impl ContentService {
             })
             .await?;
         let more = hits.len() as i64 > limit;
+        let stems = snippet::query_stems(text);
         let mut rows: HashMap<i64, _> = rows.into_iter().map(|r| (r.id, r)).collect();
         let mut items = Vec::new();
         let mut records = Vec::new();
@@ -257,7 +257,7 @@ impl ContentService {
                 });
                 items.push(SearchHit {
                     article: super::articles::summary(row, &rel, &tree),
-                    snippet: snippet_html(&hit.snippet),
+                    snippet: snippet_html(&snippet::snippet(&hit.text, &stems)),
                     score: hit.score,
                 });
             }
