@@ -18,3 +18,66 @@ pub(super) fn run(conn: &mut DbConn) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    use diesel::sqlite::SqliteConnection;
+    use diesel_migrations::MigrationHarness;
+
+    use super::SQLITE;
+
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = BigInt)]
+        rowid: i64,
+    }
+
+    fn find(c: &mut SqliteConnection, words: &str) -> Vec<i64> {
+        diesel::sql_query("SELECT rowid FROM article_search WHERE article_search MATCH ? ORDER BY rowid")
+            .bind::<Text, _>(words)
+            .load::<Found>(c)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.rowid)
+            .collect()
+    }
+
+    /// Upgrading a database that already holds articles indexes them again from their
+    /// blocks, tags and bylines; going back restores the stored-text index.
+    #[test]
+    fn the_contentless_index_is_filled_from_existing_articles() {
+        let mut c = SqliteConnection::establish(":memory:").unwrap();
+        c.run_pending_migrations(SQLITE).unwrap();
+        c.revert_last_migration(SQLITE).unwrap();
+        diesel::sql_query(
+            "INSERT INTO sections (id, slug, name, created_at, updated_at) VALUES (1, 'world', 'World', '2026-01-01', '2026-01-01')",
+        )
+        .execute(&mut c)
+        .unwrap();
+        diesel::sql_query(
+            r#"INSERT INTO articles (id, slug, title, status, published_at, created_at, updated_at, section_id, body)
+               VALUES (7, 'ferry', 'Ferry strike ends', 'published', '2026-01-02', '2026-01-02', '2026-01-02', 1,
+               '[{"type":"paragraph","content":[{"text":"Dockworkers ","marks":[{"type":"bold"}]},{"text":"returned at dawn."}]},
+                 {"type":"quote","text":"We held firm","attribution":"Union chair"},
+                 {"type":"image","media_id":1,"caption":"Gulls over the pier","credit":"Lena Stark"}]')"#,
+        )
+        .execute(&mut c)
+        .unwrap();
+        c.run_pending_migrations(SQLITE).unwrap();
+        for words in [
+            "ferry",
+            "dockworkers dawn",
+            "\"held firm\"",
+            "gulls",
+            "stark",
+            "chair",
+        ] {
+            assert_eq!(find(&mut c, words), vec![7], "{words}");
+        }
+        assert!(find(&mut c, "bold").is_empty(), "marks are not text");
+        c.revert_last_migration(SQLITE).unwrap();
+        assert_eq!(find(&mut c, "gulls"), vec![7]);
+    }
+}

@@ -2,7 +2,7 @@
 //! engines differ enough that each has its own SQL here.
 
 use chrono::NaiveDateTime;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Text, Timestamp};
@@ -40,10 +40,10 @@ pub fn index(conn: &mut DbConn, doc: &SearchDocument<'_>) -> QueryResult<()> {
         }
         DbConn::Pg(c) => {
             diesel::sql_query(
-                "INSERT INTO article_search (article_id, body, document) VALUES ($1, $4, \
+                "INSERT INTO article_search (article_id, document) VALUES ($1, \
                    setweight(to_tsvector('english', $2), 'A') || setweight(to_tsvector('english', $3), 'B') || \
                    setweight(to_tsvector('english', $5 || ' ' || $6), 'B') || setweight(to_tsvector('english', $4), 'C')) \
-                 ON CONFLICT (article_id) DO UPDATE SET body = EXCLUDED.body, document = EXCLUDED.document",
+                 ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
             )
             .bind::<BigInt, _>(doc.id)
             .bind::<Text, _>(doc.title)
@@ -72,12 +72,12 @@ pub fn index_many(conn: &mut DbConn, docs: &[SearchDocument<'_>]) -> QueryResult
                 docs.iter().map(|d| f(d).to_owned()).collect()
             }
             diesel::sql_query(
-                "INSERT INTO article_search (article_id, body, document) \
-                 SELECT id, body, setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', subtitle), 'B') || \
+                "INSERT INTO article_search (article_id, document) \
+                 SELECT id, setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', subtitle), 'B') || \
                    setweight(to_tsvector('english', tags || ' ' || authors), 'B') || setweight(to_tsvector('english', body), 'C') \
                  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) \
                    AS d(id, title, subtitle, body, tags, authors) \
-                 ON CONFLICT (article_id) DO UPDATE SET body = EXCLUDED.body, document = EXCLUDED.document",
+                 ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
             )
             .bind::<Array<BigInt>, _>(docs.iter().map(|d| d.id).collect::<Vec<_>>())
             .bind::<Array<Text>, _>(column(docs, |d| d.title))
@@ -125,15 +125,12 @@ pub struct SearchQuery {
 pub struct Hit {
     pub id: i64,
     pub score: f64,
-    /// The indexed body text, to cut a snippet from.
-    pub text: String,
 }
 
 /// Best first, ties broken by newer id; `limit` hits from `offset`.
 ///
-/// Ranking runs on the full-text index alone, and only the page's hits have their text
-/// read: a common word matches tens of thousands of articles, and joining each of them is
-/// not affordable. The public, section and date filters are
+/// Ranking runs on the full-text index alone: a common word matches tens of thousands of
+/// articles, and joining each of them is not affordable. The public, section and date filters are
 /// then applied to the best candidates; when too few pass, more candidates are ranked.
 pub fn search(conn: &mut DbConn, q: &SearchQuery, now: NaiveDateTime) -> QueryResult<Vec<Hit>> {
     let wanted = (q.offset + q.limit) as usize;
@@ -154,16 +151,7 @@ pub fn search(conn: &mut DbConn, q: &SearchQuery, now: NaiveDateTime) -> QueryRe
         .skip(q.offset as usize)
         .take(q.limit as usize)
         .collect();
-    let ids: Vec<i64> = page.iter().map(|p| p.0).collect();
-    let mut texts = texts(conn, &ids)?;
-    Ok(page
-        .into_iter()
-        .map(|(id, score)| Hit {
-            id,
-            score,
-            text: texts.remove(&id).unwrap_or_default(),
-        })
-        .collect())
+    Ok(page.into_iter().map(|(id, score)| Hit { id, score }).collect())
 }
 
 #[derive(QueryableByName)]
@@ -288,28 +276,4 @@ fn filter(conn: &mut DbConn, q: &SearchQuery, ids: &[i64], now: NaiveDateTime) -
         .bind::<Timestamp, _>(before)
         .load(c))?;
     Ok(rows.into_iter().map(|r| r.id).collect())
-}
-
-#[derive(QueryableByName)]
-struct IndexedText {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Text)]
-    body: String,
-}
-
-/// The indexed body text of each of `ids`.
-fn texts(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-    let sql = match conn {
-        DbConn::Sqlite(_) => format!("SELECT rowid AS id, body FROM article_search WHERE rowid IN ({list})"),
-        DbConn::Pg(_) => {
-            format!("SELECT article_id AS id, body FROM article_search WHERE article_id IN ({list})")
-        }
-    };
-    let rows: Vec<IndexedText> = with_conn!(conn, |c| diesel::sql_query(sql.clone()).load(c))?;
-    Ok(rows.into_iter().map(|r| (r.id, r.body)).collect())
 }

@@ -233,7 +233,7 @@ impl ContentService {
             limit: limit + 1,
         };
         let now = self.now();
-        let (hits, rows, rel) = self
+        let (hits, rows, rel, mut texts) = self
             .db
             .run(move |c| {
                 let hits = q::search(c, &search, now)?;
@@ -241,7 +241,11 @@ impl ContentService {
                 let rows = article_queries::public_by_ids(c, &ids, now)?;
                 let media: Vec<i64> = rows.iter().filter_map(|r| r.featured_media_id).collect();
                 let rel = Relations::load(c, &ids, &media)?;
-                Ok((hits, rows, rel))
+                let mut texts = HashMap::new();
+                for (id, body) in article_queries::bodies(c, &ids)? {
+                    texts.insert(id, render_text(&relations::parse_body(id, &body)?));
+                }
+                Ok((hits, rows, rel, texts))
             })
             .await?;
         let more = hits.len() as i64 > limit;
@@ -257,7 +261,10 @@ impl ContentService {
                 });
                 items.push(SearchHit {
                     article: super::articles::summary(row, &rel, &tree),
-                    snippet: snippet_html(&snippet::snippet(&hit.text, &stems)),
+                    snippet: snippet_html(&snippet::snippet(
+                        &texts.remove(&hit.id).unwrap_or_default(),
+                        &stems,
+                    )),
                     score: hit.score,
                 });
             }

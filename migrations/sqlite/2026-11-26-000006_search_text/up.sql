@@ -1,0 +1,27 @@
+-- The full-text index keeps no copy of the text it indexes (contentless): snippets are cut
+-- from the article itself, and a million articles no longer store their words twice.
+-- Existing articles are indexed again from their stored blocks; any later write of an
+-- article rewrites its entry from the rendered text, as before.
+DROP TABLE article_search;
+CREATE VIRTUAL TABLE article_search USING fts5(
+    title,
+    subtitle,
+    body,
+    tags,
+    authors,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO article_search (rowid, title, subtitle, body, tags, authors)
+SELECT
+    a.id,
+    a.title,
+    a.subtitle,
+    coalesce((SELECT group_concat(j.value, ' ') FROM json_tree(a.body) AS j
+              WHERE j.key IN ('text', 'caption', 'credit', 'attribution') AND j.type = 'text'), ''),
+    coalesce((SELECT group_concat(t.name, ' ') FROM article_tags AS x JOIN tags AS t ON t.id = x.tag_id
+              WHERE x.article_id = a.id), ''),
+    coalesce((SELECT group_concat(u.name, ' ') FROM article_authors AS x JOIN authors AS u ON u.id = x.author_id
+              WHERE x.article_id = a.id), '')
+FROM articles AS a;
