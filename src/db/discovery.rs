@@ -278,15 +278,33 @@ struct ViewTotal {
     views: i64,
 }
 
-/// Views per article since `since`, every article with any: (article id, views). Read from
-/// the buckets alone; the caller decides which articles may be shown.
-pub fn view_totals(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<(i64, i64)>> {
-    let param = if matches!(conn, DbConn::Pg(_)) { "$1" } else { "?" };
+/// Views per article in the buckets from `since` (and before `until`, if given), every
+/// article with any: (article id, views). Read from the buckets alone; the caller decides
+/// which articles may be shown.
+pub fn view_totals(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+    until: Option<NaiveDateTime>,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let pg = matches!(conn, DbConn::Pg(_));
+    let p = |n: usize| if pg { format!("${n}") } else { "?".to_owned() };
+    let bound = if until.is_some() {
+        format!(" AND hour < {}", p(2))
+    } else {
+        String::new()
+    };
     let sql = format!(
-        "SELECT article_id, CAST(SUM(views) AS BIGINT) AS views FROM article_views WHERE hour >= {param} GROUP BY article_id"
+        "SELECT article_id, CAST(SUM(views) AS BIGINT) AS views FROM article_views WHERE hour >= {}{bound} GROUP BY article_id",
+        p(1)
     );
-    let rows: Vec<ViewTotal> = with_conn!(conn, |c| diesel::sql_query(sql.clone())
-        .bind::<Timestamp, _>(since)
-        .load(c))?;
+    let rows: Vec<ViewTotal> = match until {
+        Some(until) => with_conn!(conn, |c| diesel::sql_query(sql.clone())
+            .bind::<Timestamp, _>(since)
+            .bind::<Timestamp, _>(until)
+            .load(c))?,
+        None => with_conn!(conn, |c| diesel::sql_query(sql.clone())
+            .bind::<Timestamp, _>(since)
+            .load(c))?,
+    };
     Ok(rows.into_iter().map(|r| (r.article_id, r.views)).collect())
 }

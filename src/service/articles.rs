@@ -170,6 +170,7 @@ impl ContentService {
         }
         let now = self.now();
         let key = lookup.clone();
+        let next = self.horizon.clone();
         let (bundle, horizon) = self
             .db
             .run(move |c| {
@@ -177,7 +178,7 @@ impl ContentService {
                     return Ok((None, None));
                 };
                 let bundle = load_bundle(c, row, &body)?;
-                Ok((Some(bundle), q::next_publication_after(c, now)?))
+                Ok((Some(bundle), next.at(c, now)?))
             })
             .await?;
         // Misses are not cached: a scheduled article must appear the moment it is due.
@@ -246,6 +247,7 @@ impl ContentService {
         let tree = self.section_tree().await?;
         let query = self.list_query(&filter, &page).await?;
         let now = self.now();
+        let next = self.horizon.clone();
         let (result, horizon) = self
             .db
             .run(move |c| {
@@ -258,7 +260,7 @@ impl ContentService {
                     items: page.items.into_iter().map(|r| summary(r, &rel, &tree)).collect(),
                     next_cursor: page.next_cursor,
                 };
-                Ok((result, q::next_publication_after(c, now)?))
+                Ok((result, next.at(c, now)?))
             })
             .await?;
         let result = Arc::new(result);

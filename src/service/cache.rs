@@ -4,12 +4,16 @@
 //! other instances see a change within the TTL, the same bound a CDN gives.
 
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
+use diesel::QueryResult;
 use moka::Expiry;
 use moka::sync::Cache;
+
+use crate::db::DbConn;
 
 pub(super) struct Entry<V> {
     pub value: Arc<V>,
@@ -80,6 +84,51 @@ where
     pub fn clear(&self) {
         if let Some(cache) = &self.cache {
             cache.invalidate_all();
+        }
+    }
+}
+
+/// The next scheduled publication, which bounds every cached entry. It is remembered until
+/// it passes, a write through this process clears it, or `ttl` lapses (a write by another
+/// process), rather than asked of the database for every entry cached.
+pub(crate) struct Horizon {
+    ttl: Duration,
+    slot: Mutex<Option<(Option<NaiveDateTime>, Instant)>>,
+    /// Bumped by every clear, so that an answer read before a write is not kept after it.
+    generation: AtomicU64,
+}
+
+impl Horizon {
+    pub fn new(ttl: Duration) -> Horizon {
+        Horizon {
+            ttl,
+            slot: Mutex::new(None),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    pub fn at(&self, c: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+        if let Ok(slot) = self.slot.lock()
+            && let Some((next, since)) = *slot
+            && since.elapsed() < self.ttl
+            && next.is_none_or(|n| now < n)
+        {
+            return Ok(next);
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let next = crate::db::articles::next_publication_after(c, now)?;
+        if let Ok(mut slot) = self.slot.lock()
+            && self.generation.load(Ordering::Acquire) == generation
+        {
+            *slot = Some((next, Instant::now()));
+        }
+        Ok(next)
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut slot) = self.slot.lock() {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            *slot = None;
         }
     }
 }

@@ -82,6 +82,7 @@ pub struct ContentService {
     filling: moka::sync::Cache<String, Arc<tokio::sync::Mutex<()>>>,
     views: Arc<popular::ViewCounter>,
     related_index: Arc<related_index::RelatedIndex>,
+    horizon: Arc<cache::Horizon>,
 }
 
 impl ContentService {
@@ -109,6 +110,7 @@ impl ContentService {
             )),
             views: Arc::new(popular::ViewCounter::new(settings.views.clone())),
             related_index: related_index::RelatedIndex::new(),
+            horizon: Arc::new(cache::Horizon::new(settings.read_cache_ttl)),
             filling: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_idle(Duration::from_secs(60))
@@ -129,10 +131,8 @@ impl ContentService {
         body: Arc<Rendered>,
     ) -> Result<(), crate::error::AppError> {
         let now = self.now();
-        let horizon = self
-            .db
-            .run(move |c| Ok(crate::db::articles::next_publication_after(c, now)?))
-            .await?;
+        let next = self.horizon.clone();
+        let horizon = self.db.run(move |c| Ok(next.at(c, now)?)).await?;
         self.responses.insert(key, body, now, horizon);
         Ok(())
     }
@@ -156,6 +156,13 @@ impl ContentService {
         self.pages.clear();
         self.responses.clear();
         self.related_index.mark_stale();
+        self.horizon.clear();
+        self.forget_view_sections();
+    }
+
+    /// Forgets rendered responses only: what changed is counted, not written content.
+    pub(crate) fn forget_responses(&self) {
+        self.responses.clear();
     }
 
     pub fn db(&self) -> &Db {

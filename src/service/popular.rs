@@ -133,6 +133,17 @@ pub(super) struct ViewCounter {
     generation: std::sync::atomic::AtomicU64,
     /// Whether stale totals of a window are being recomputed in the background.
     refreshing: [std::sync::atomic::AtomicBool; 4],
+    /// Per window, the totals of the buckets no flush adds to any more; summed once an
+    /// hour instead of at every recomputation.
+    settled: [Mutex<Option<Settled>>; 4],
+    /// Sections of viewed articles (primary first), until a write may have moved them.
+    sections: Mutex<HashMap<i64, Vec<i64>>>,
+}
+
+struct Settled {
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+    totals: HashMap<i64, i64>,
 }
 
 struct Totals {
@@ -168,6 +179,8 @@ impl ViewCounter {
             totals: Default::default(),
             generation: Default::default(),
             refreshing: Default::default(),
+            settled: Default::default(),
+            sections: Default::default(),
         }
     }
 
@@ -269,30 +282,102 @@ impl ContentService {
     }
 
     async fn compute_totals(&self, window: Window, now: NaiveDateTime) -> Result<Arc<Vec<Viewed>>, AppError> {
-        // Every bucket that overlaps the window.
+        // Every bucket that overlaps the window. Flushes add to the current hour, and to
+        // the one before just after the hour turns; older buckets are settled.
         let since = hour_of(now - TimeDelta::hours(window.hours()));
-        let ranked = self
+        let open_from = (hour_of(now) - TimeDelta::hours(1)).max(since);
+        let settled = {
+            let slot = self.views.settled[window.index()]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            slot.as_ref()
+                .filter(|s| s.since == since && s.until == open_from)
+                .map(|s| s.totals.clone())
+        };
+        let known: Vec<i64> = {
+            let sections = self.views.sections.lock().unwrap_or_else(|e| e.into_inner());
+            sections.keys().copied().collect()
+        };
+        let have_settled = settled.is_some();
+        let (settled_now, open, found) = self
             .db
             .run(move |c| {
-                let mut totals = q::view_totals(c, since)?;
-                totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
-                let mut ranked = Vec::with_capacity(totals.len());
-                for chunk in totals.chunks(1000) {
-                    let ids: Vec<i64> = chunk.iter().map(|t| t.0).collect();
+                let settled_now = match have_settled {
+                    true => None,
+                    false if open_from > since => Some(q::view_totals(c, since, Some(open_from))?),
+                    false => Some(Vec::new()),
+                };
+                let open = q::view_totals(c, open_from, None)?;
+                // Sections of articles not seen before.
+                let known: std::collections::HashSet<i64> = known.into_iter().collect();
+                let mut unknown: Vec<i64> = open
+                    .iter()
+                    .map(|t| t.0)
+                    .filter(|id| !known.contains(id))
+                    .collect();
+                if let Some(s) = &settled_now {
+                    unknown.extend(s.iter().map(|t| t.0).filter(|id| !known.contains(id)));
+                }
+                unknown.sort_unstable();
+                unknown.dedup();
+                let mut found: Vec<(i64, Vec<i64>)> = Vec::with_capacity(unknown.len());
+                for chunk in unknown.chunks(1000) {
                     let primary: HashMap<i64, i64> =
-                        article_queries::section_ids_of(c, &ids)?.into_iter().collect();
-                    let mut secondary = super::relations::load_secondary_sections(c, &ids)?;
-                    for &(id, views) in chunk {
+                        article_queries::section_ids_of(c, chunk)?.into_iter().collect();
+                    let mut secondary = super::relations::load_secondary_sections(c, chunk)?;
+                    for &id in chunk {
                         let Some(&home) = primary.get(&id) else { continue };
                         let mut sections = vec![home];
                         sections.extend(secondary.remove(&id).unwrap_or_default());
-                        ranked.push(Viewed { id, views, sections });
+                        found.push((id, sections));
                     }
                 }
-                Ok(ranked)
+                Ok((settled_now, open, found))
             })
             .await?;
+        let settled = match (settled, settled_now) {
+            (Some(totals), _) => totals,
+            (None, Some(rows)) => {
+                let totals: HashMap<i64, i64> = rows.into_iter().collect();
+                *self.views.settled[window.index()]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(Settled {
+                    since,
+                    until: open_from,
+                    totals: totals.clone(),
+                });
+                totals
+            }
+            (None, None) => HashMap::new(),
+        };
+        let mut totals = settled;
+        for (id, views) in open {
+            *totals.entry(id).or_default() += views;
+        }
+        let mut totals: Vec<(i64, i64)> = totals.into_iter().collect();
+        totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        let mut sections = self.views.sections.lock().unwrap_or_else(|e| e.into_inner());
+        sections.extend(found);
+        let ranked = totals
+            .into_iter()
+            .filter_map(|(id, views)| {
+                sections.get(&id).map(|s| Viewed {
+                    id,
+                    views,
+                    sections: s.clone(),
+                })
+            })
+            .collect();
         Ok(Arc::new(ranked))
+    }
+
+    /// Forgets the sections of viewed articles: a write may have moved one.
+    pub(super) fn forget_view_sections(&self) {
+        self.views
+            .sections
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Counts one reader's view of a public article.
@@ -329,12 +414,13 @@ impl ContentService {
             .await;
         match result {
             Ok(written) => {
-                // Popular lists answered from the read cache would hide the new counts.
+                // Popular lists answered from the response cache would hide the new counts;
+                // nothing else cached holds a count.
                 if written > 0 {
                     self.views
                         .generation
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    self.invalidate();
+                    self.forget_responses();
                 }
                 Ok(written)
             }

@@ -177,6 +177,7 @@ fn serve_stops_gracefully_on_sigterm() {
             Ok(masthead::db::discovery::view_totals(
                 c,
                 now - chrono::Duration::hours(2),
+                None,
             )?)
         })
         .unwrap();
