@@ -23,7 +23,7 @@ pub enum ArticleLookup {
 }
 
 impl ArticleLookup {
-    fn key(&self) -> ArticleKey<'_> {
+    pub(super) fn key(&self) -> ArticleKey<'_> {
         match self {
             ArticleLookup::Slug(s) => ArticleKey::Slug(s),
             ArticleLookup::Id(id) => ArticleKey::Id(*id),

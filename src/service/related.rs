@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::ContentService;
-use super::articles::{ArticleBundle, ArticleLookup, ArticleRecord, summary};
+use super::articles::{ArticleLookup, ArticleRecord, summary};
 use super::relations::Relations;
 use super::sections::SectionTree;
 use super::views::ArticleSummary;
@@ -25,6 +25,7 @@ use crate::content::render_text;
 use crate::content::terms::{Term, distinctive_terms};
 use crate::db::articles::{self as article_queries, ArticleRow};
 use crate::db::discovery::{self as q, NewKey};
+use crate::db::taxonomy::TagRow;
 use crate::db::{DbConn, seed_writes::ArticleBatch};
 use crate::error::AppError;
 
@@ -242,25 +243,31 @@ impl ContentService {
             ));
         }
         let tree = self.section_tree().await?;
-        let source = self
-            .article_bundle(lookup.clone())
-            .await?
-            .ok_or_else(|| AppError::not_found("article", lookup.describe()))?;
-        let (features, keys) = features_of(&source);
         let now = self.now();
-        let around = source.row.published_at.unwrap_or(now);
-        let lo = around - Duration::days(WINDOW_DAYS);
-        let hi = (around + Duration::days(WINDOW_DAYS)).min(now);
-        let source_id = source.row.id;
-        let tree_in = tree.clone();
-        let src = source.clone();
         if self.related_index.is_stale() {
             self.related_index.sync(&self.db, now).await?;
         }
         let index = self.related_index.clone();
-        let (picked, rows, rel) = self
+        let tree_in = tree.clone();
+        let key = lookup.clone();
+        // One trip to the database: the source (its row, tags and text only), then its
+        // candidates, then the few picked in full.
+        let found = self
             .db
             .run(move |c| {
+                let Some((row, body)) = article_queries::find_public(c, key.key(), now)? else {
+                    return Ok(None);
+                };
+                let tags = super::relations::load_tags(c, &[row.id])?
+                    .remove(&row.id)
+                    .unwrap_or_default();
+                let text = render_text(&super::relations::parse_body(row.id, &body)?);
+                let source = Source { row, tags, text };
+                let (features, keys) = features_of(&source);
+                let around = source.row.published_at.unwrap_or(now);
+                let lo = around - Duration::days(WINDOW_DAYS);
+                let hi = (around + Duration::days(WINDOW_DAYS)).min(now);
+                let source_id = source.row.id;
                 let pins = q::pins(c, source_id)?;
                 let found = match index.candidates(&keys, around, lo, hi, PER_SIDE) {
                     Some(found) => found,
@@ -278,16 +285,19 @@ impl ContentService {
                     .into_iter()
                     .map(|r| (r.id, r))
                     .collect();
-                let picked = settle(&src, &tree_in, scope, pins, shortlist, &rows, limit as usize);
+                let picked = settle(&source, &tree_in, scope, pins, shortlist, &rows, limit as usize);
                 let ids: Vec<i64> = picked.iter().map(|p| p.0).collect();
                 let media: Vec<i64> = ids
                     .iter()
                     .filter_map(|id| rows.get(id).and_then(|r| r.featured_media_id))
                     .collect();
                 let rel = Relations::load(c, &ids, &media)?;
-                Ok((picked, rows, rel))
+                Ok(Some((source, features, picked, rows, rel)))
             })
             .await?;
+        let Some((source, features, picked, rows, rel)) = found else {
+            return Err(AppError::not_found("article", lookup.describe()));
+        };
         let mut rows = rows;
         let mut items = Vec::new();
         let mut records = Vec::new();
@@ -314,10 +324,17 @@ impl ContentService {
     }
 }
 
+/// What related articles need of their source.
+struct Source {
+    row: ArticleRow,
+    tags: Vec<TagRow>,
+    /// The body as plain text.
+    text: String,
+}
+
 /// The source's keys and what each one is, in the order reasons list them.
-fn features_of(source: &ArticleBundle) -> (Vec<Feature>, Vec<i64>) {
-    let text = render_text(&source.blocks);
-    let terms = distinctive_terms(&source.row.title, &source.row.subtitle, &text);
+fn features_of(source: &Source) -> (Vec<Feature>, Vec<i64>) {
+    let terms = distinctive_terms(&source.row.title, &source.row.subtitle, &source.text);
     let tag_ids: Vec<i64> = source.tags.iter().map(|t| t.id).collect();
     let keys = keys_of(source.row.section_id, &tag_ids, &terms);
     let mut features: Vec<Feature> = source.tags.iter().map(|t| Feature::Tag(t.name.clone())).collect();
@@ -423,7 +440,7 @@ impl ContentService {
 /// Settles the final list: pinned first (public ones, in order), then the shortlist
 /// rescored with exact section closeness, within the scope.
 fn settle(
-    source: &ArticleBundle,
+    source: &Source,
     tree: &SectionTree,
     scope: RelatedScope,
     pins: Vec<i64>,
@@ -471,7 +488,7 @@ fn section_closeness(tree: &SectionTree, a: i64, b: i64) -> f64 {
 }
 
 fn reasons(
-    source: &ArticleBundle,
+    source: &Source,
     tree: &SectionTree,
     features: &[Feature],
     scored: &Scored,
