@@ -286,40 +286,50 @@ impl ContentService {
         // the one before just after the hour turns; older buckets are settled.
         let since = hour_of(now - TimeDelta::hours(window.hours()));
         let open_from = (hour_of(now) - TimeDelta::hours(1)).max(since);
-        let settled = {
-            let slot = self.views.settled[window.index()]
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            slot.as_ref()
-                .filter(|s| s.since == since && s.until == open_from)
-                .map(|s| s.totals.clone())
-        };
-        let known: Vec<i64> = {
-            let sections = self.views.sections.lock().unwrap_or_else(|e| e.into_inner());
-            sections.keys().copied().collect()
-        };
-        let have_settled = settled.is_some();
-        let (settled_now, open, found) = self
+        let views = self.views.clone();
+        // All of it, merging and sorting included, off the request threads.
+        let ranked = self
             .db
             .run(move |c| {
-                let settled_now = match have_settled {
-                    true => None,
-                    false if open_from > since => Some(q::view_totals(c, since, Some(open_from))?),
-                    false => Some(Vec::new()),
+                let lock = |m: &Mutex<Option<Settled>>| {
+                    m.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .as_ref()
+                        .filter(|s| s.since == since && s.until == open_from)
+                        .map(|s| s.totals.clone())
                 };
-                let open = q::view_totals(c, open_from, None)?;
-                // Sections of articles not seen before.
-                let known: std::collections::HashSet<i64> = known.into_iter().collect();
-                let mut unknown: Vec<i64> = open
-                    .iter()
-                    .map(|t| t.0)
-                    .filter(|id| !known.contains(id))
-                    .collect();
-                if let Some(s) = &settled_now {
-                    unknown.extend(s.iter().map(|t| t.0).filter(|id| !known.contains(id)));
+                let mut totals = match lock(&views.settled[window.index()]) {
+                    Some(totals) => totals,
+                    None => {
+                        let totals: HashMap<i64, i64> = if open_from > since {
+                            q::view_totals(c, since, Some(open_from))?.into_iter().collect()
+                        } else {
+                            HashMap::new()
+                        };
+                        *views.settled[window.index()]
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner()) = Some(Settled {
+                            since,
+                            until: open_from,
+                            totals: totals.clone(),
+                        });
+                        totals
+                    }
+                };
+                for (id, count) in q::view_totals(c, open_from, None)? {
+                    *totals.entry(id).or_default() += count;
                 }
-                unknown.sort_unstable();
-                unknown.dedup();
+                let mut totals: Vec<(i64, i64)> = totals.into_iter().collect();
+                totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+                // Sections of articles not seen before.
+                let unknown: Vec<i64> = {
+                    let sections = views.sections.lock().unwrap_or_else(|e| e.into_inner());
+                    totals
+                        .iter()
+                        .map(|t| t.0)
+                        .filter(|id| !sections.contains_key(id))
+                        .collect()
+                };
                 let mut found: Vec<(i64, Vec<i64>)> = Vec::with_capacity(unknown.len());
                 for chunk in unknown.chunks(1000) {
                     let primary: HashMap<i64, i64> =
@@ -332,42 +342,20 @@ impl ContentService {
                         found.push((id, sections));
                     }
                 }
-                Ok((settled_now, open, found))
+                let mut sections = views.sections.lock().unwrap_or_else(|e| e.into_inner());
+                sections.extend(found);
+                Ok(totals
+                    .into_iter()
+                    .filter_map(|(id, views)| {
+                        sections.get(&id).map(|s| Viewed {
+                            id,
+                            views,
+                            sections: s.clone(),
+                        })
+                    })
+                    .collect::<Vec<_>>())
             })
             .await?;
-        let settled = match (settled, settled_now) {
-            (Some(totals), _) => totals,
-            (None, Some(rows)) => {
-                let totals: HashMap<i64, i64> = rows.into_iter().collect();
-                *self.views.settled[window.index()]
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner()) = Some(Settled {
-                    since,
-                    until: open_from,
-                    totals: totals.clone(),
-                });
-                totals
-            }
-            (None, None) => HashMap::new(),
-        };
-        let mut totals = settled;
-        for (id, views) in open {
-            *totals.entry(id).or_default() += views;
-        }
-        let mut totals: Vec<(i64, i64)> = totals.into_iter().collect();
-        totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
-        let mut sections = self.views.sections.lock().unwrap_or_else(|e| e.into_inner());
-        sections.extend(found);
-        let ranked = totals
-            .into_iter()
-            .filter_map(|(id, views)| {
-                sections.get(&id).map(|s| Viewed {
-                    id,
-                    views,
-                    sections: s.clone(),
-                })
-            })
-            .collect();
         Ok(Arc::new(ranked))
     }
 
