@@ -242,15 +242,18 @@ pub struct PopularList {
 }
 
 impl ContentService {
-    /// Every article's views over `window`, most first; computed once per flush. Stale
-    /// totals are answered while one background task recomputes them, so readers never
-    /// wait for the aggregation except the very first time.
+    /// Every article's views over `window`, most first; computed ahead at start and again
+    /// after every flush or write of this process. Totals that are only old are answered
+    /// while one background task recomputes them.
     async fn window_totals(&self, window: Window, now: NaiveDateTime) -> Result<Arc<Vec<Viewed>>, AppError> {
         use std::sync::atomic::Ordering;
         let generation = self.views.generation.load(Ordering::Relaxed);
         let mut slot = self.views.totals[window.index()].lock().await;
-        if let Some(t) = slot.as_ref() {
-            let fresh = t.generation == generation && t.at.elapsed() < TOTALS_TTL;
+        // Totals from before a flush of this process are recomputed before answering, so a
+        // flushed view shows at once; totals only older than the TTL (views flushed by other
+        // processes) are answered while a background task recomputes them.
+        if let Some(t) = slot.as_ref().filter(|t| t.generation == generation) {
+            let fresh = t.at.elapsed() < TOTALS_TTL;
             if !fresh && !self.views.refreshing[window.index()].swap(true, Ordering::AcqRel) {
                 let this = self.clone();
                 tokio::spawn(async move {
@@ -359,13 +362,27 @@ impl ContentService {
         Ok(Arc::new(ranked))
     }
 
-    /// Forgets the sections of viewed articles: a write may have moved one.
+    /// Forgets the sections of viewed articles and the totals that carry them: a write may
+    /// have moved an article.
     pub(super) fn forget_view_sections(&self) {
+        self.views
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+
         self.views
             .sections
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
+    }
+
+    /// Forgets every total, settled hours included: for views written to the database by
+    /// something other than a flush (an import), which may touch any hour.
+    pub fn forget_view_totals(&self) {
+        for settled in &self.views.settled {
+            *settled.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+        self.forget_view_sections();
     }
 
     /// Counts one reader's view of a public article.
@@ -419,11 +436,19 @@ impl ContentService {
         }
     }
 
-    /// Flushes views every `flush_interval` until the process ends.
+    /// Computes every window's totals ahead, then flushes views every `flush_interval`
+    /// until the process ends.
     pub fn spawn_view_flusher(&self) -> tokio::task::JoinHandle<()> {
         let this = self.clone();
         let every = self.views.settings.flush_interval;
         tokio::spawn(async move {
+            // The first totals of each window take a full aggregation: do it now, so that
+            // no reader waits for it.
+            for window in [Window::Hour, Window::Day, Window::Week, Window::Month] {
+                if let Err(e) = this.window_totals(window, clock_now()).await {
+                    tracing::warn!(error = %e, "popular totals not computed ahead");
+                }
+            }
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {

@@ -412,6 +412,7 @@ async fn popular_respects_windows_sections_and_publication() {
     .await
     .unwrap()
     .unwrap();
+    app.views_written_behind();
 
     let day = popular(&app, "window=24h").await;
     assert_eq!(

@@ -172,6 +172,17 @@ pub async fn spawn_app_with(content: Content, adjust: impl FnOnce(&mut Settings)
 }
 
 impl TestApp {
+    /// Tells the server that the database was written behind its back, as every write
+    /// through it does itself.
+    pub fn written_behind(&self) {
+        self.content.invalidate();
+    }
+
+    /// Tells the server that views were added to the database behind its back.
+    pub fn views_written_behind(&self) {
+        self.content.forget_view_totals();
+    }
+
     pub fn statements(&self) -> StatementCounter {
         self.db.statements()
     }
@@ -294,8 +305,7 @@ impl TestApp {
         .await
         .expect("insert task")
         .expect("insert articles");
-        // Written behind the server's back: tell it, as every write through it does.
-        self.content.invalidate();
+        self.written_behind();
     }
 }
 
