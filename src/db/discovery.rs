@@ -10,7 +10,8 @@ use super::DbConn;
 use super::schema::{article_views, articles, related_keys, related_pins};
 use crate::with_conn;
 
-#[derive(Debug, Clone, Insertable)]
+/// One key of one article: written by the indexers, read back by the in-memory index.
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = related_keys)]
 pub struct NewKey {
     pub key: i64,
@@ -140,42 +141,21 @@ pub fn candidates(
 /// Every key of the articles with ids in `(after, up_to]`: the bulk read that fills the
 /// in-memory index, one id range at a time (the article index covers it).
 pub fn keys_in_id_range(conn: &mut DbConn, after: i64, up_to: i64) -> QueryResult<Vec<NewKey>> {
-    let rows: Vec<(i64, NaiveDateTime, i64)> = with_conn!(conn, |c| related_keys::table
-        .select((
-            related_keys::key,
-            related_keys::published_at,
-            related_keys::article_id
-        ))
+    with_conn!(conn, |c| related_keys::table
+        .select(NewKey::as_select())
         .filter(related_keys::article_id.gt(after))
         .filter(related_keys::article_id.le(up_to))
-        .load(c))?;
-    Ok(rows
-        .into_iter()
-        .map(|(key, published_at, article_id)| NewKey {
-            key,
-            published_at,
-            article_id,
-        })
-        .collect())
+        .load(c))
 }
 
 /// Every key of the given articles.
 pub fn keys_of_articles(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<NewKey>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(5000) {
-        let rows: Vec<(i64, NaiveDateTime, i64)> = with_conn!(conn, |c| related_keys::table
-            .select((
-                related_keys::key,
-                related_keys::published_at,
-                related_keys::article_id
-            ))
+        out.extend(with_conn!(conn, |c| related_keys::table
+            .select(NewKey::as_select())
             .filter(related_keys::article_id.eq_any(chunk))
-            .load(c))?;
-        out.extend(rows.into_iter().map(|(key, published_at, article_id)| NewKey {
-            key,
-            published_at,
-            article_id,
-        }));
+            .load(c))?);
     }
     Ok(out)
 }
