@@ -189,7 +189,8 @@ impl RelatedIndex {
         self.stale.load(Ordering::Acquire)
     }
 
-    /// Candidates from memory; `None` while the index is not filled.
+    /// Candidates from memory; `None` while the index is not filled, or behind a write that
+    /// no sync has taken in yet (it was being filled when the write came).
     pub fn candidates(
         &self,
         keys: &[i64],
@@ -198,6 +199,9 @@ impl RelatedIndex {
         hi: NaiveDateTime,
         per_side: i64,
     ) -> Option<Vec<Candidate>> {
+        if self.is_stale() {
+            return None;
+        }
         let guard = self.postings.read().ok()?;
         let postings = guard.as_ref()?;
         // Seconds are coarser than the database's microseconds: widen by one so nothing
