@@ -151,6 +151,10 @@ struct ServeArgs {
     /// Database connections in the pool (default: 8 on SQLite, 16 on PostgreSQL).
     #[arg(long, env = "MASTHEAD_POOL_SIZE")]
     pool_size: Option<u32>,
+    /// Pieces of database work run at once, the rest queued in arrival order (default: two
+    /// per core on SQLite, four per core on PostgreSQL; at most the pool size).
+    #[arg(long, env = "MASTHEAD_DB_CONCURRENCY")]
+    db_concurrency: Option<u32>,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "MASTHEAD_WORKERS")]
     workers: Option<usize>,
@@ -345,6 +349,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let url = args.db.url()?;
     let mut settings = Settings::new(args.bind, url.clone());
     settings.pool_size = args.pool_size;
+    settings.db_concurrency = args.db_concurrency;
     settings.workers = args.workers;
     settings.cache.max_age_seconds = args.cache_max_age;
     settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);

@@ -15,6 +15,9 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     /// Connections in the pool; by default 8 for SQLite and 16 for PostgreSQL.
     pub pool_size: Option<u32>,
+    /// Pieces of database work run at once; by default two per core on SQLite (the work
+    /// is this process's) and four per core on PostgreSQL (it waits on the server).
+    pub db_concurrency: Option<u32>,
     /// HTTP worker threads; by default one per core.
     pub workers: Option<usize>,
     pub cache: CachePolicy,
@@ -38,6 +41,7 @@ impl Settings {
             bind: bind.into(),
             database_url,
             pool_size: None,
+            db_concurrency: None,
             workers: None,
             cache: CachePolicy::default(),
             feeds: FeedPolicy::default(),
@@ -55,6 +59,14 @@ impl Settings {
         self.pool_size.unwrap_or(match self.database_url.backend() {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
+        })
+    }
+
+    pub fn db_concurrency(&self) -> u32 {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+        self.db_concurrency.unwrap_or(match self.database_url.backend() {
+            Backend::Sqlite => 2 * cores,
+            Backend::Postgres => 4 * cores,
         })
     }
 }

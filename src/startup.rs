@@ -37,6 +37,7 @@ impl Application {
     }
 
     pub fn with_db(db: Db, settings: Settings) -> anyhow::Result<Application> {
+        let db = db.with_concurrency(settings.db_concurrency());
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();

@@ -5,6 +5,7 @@ pub mod comment_text;
 pub mod cursor;
 mod render;
 pub mod snippet;
+pub mod stems;
 pub mod terms;
 
 pub use blocks::{Block, Inline, Mark};

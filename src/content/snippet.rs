@@ -4,9 +4,8 @@
 //! search itself; both engines stem English much as the stemmer here does.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
-use rust_stemmers::{Algorithm, Stemmer};
+use super::stems;
 
 /// Put before and after each match; callers turn them into markup after escaping the text.
 pub const START: char = '\u{1}';
@@ -16,10 +15,8 @@ pub const SNIPPET_WORDS: usize = 24;
 /// Words shown before the first match, for context.
 const LEAD: usize = 3;
 
-static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
-
 fn stem(word: &str) -> String {
-    STEMMER.stem(&word.to_lowercase()).into_owned()
+    stems::stem(&word.to_lowercase())
 }
 
 /// Each word of `text` with its byte range.
@@ -58,9 +55,18 @@ pub fn snippet(text: &str, stems: &HashSet<String>) -> String {
     if words.is_empty() {
         return String::new();
     }
+    // A word begins with the letter its stem begins with (stemming only rewrites endings),
+    // so most words need no stemming at all.
+    let firsts: HashSet<char> = stems.iter().filter_map(|s| s.chars().next()).collect();
     let stems_of: Vec<Option<String>> = words
         .iter()
-        .map(|&(s, e)| Some(stem(&text[s..e])).filter(|w| stems.contains(w)))
+        .map(|&(s, e)| {
+            let first = text[s..e].chars().next()?.to_lowercase().next()?;
+            if !firsts.contains(&first) {
+                return None;
+            }
+            Some(stems::stem(&text[s..e].to_lowercase())).filter(|w| stems.contains(w))
+        })
         .collect();
     let matches: Vec<usize> = (0..words.len()).filter(|&i| stems_of[i].is_some()).collect();
     // The window starting a little before some match that covers the most distinct stems,

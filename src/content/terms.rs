@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use rust_stemmers::{Algorithm, Stemmer};
+use super::stems::stem;
 
 /// How many terms an article keeps. More makes related lookups slower for little gain: the
 /// words that tell stories apart (names, places, subjects) are in its title and deck.
@@ -12,8 +12,6 @@ pub const TERMS_PER_ARTICLE: usize = 10;
 
 static STOP_WORDS: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| stop_words::get("en").iter().copied().collect());
-
-static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
 /// One distinctive word: its stem (what is compared) and the form readers saw most.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +36,7 @@ pub fn distinctive_terms(title: &str, deck: &str, body: &str) -> Vec<Term> {
     let mut seen: HashMap<String, Seen> = HashMap::new();
     for (text, part) in [(title, 0), (deck, 1), (body, 2)] {
         for word in words(text) {
-            let stem = STEMMER.stem(&word).into_owned();
+            let stem = stem(&word);
             let entry = seen.entry(stem).or_default();
             match part {
                 0 => entry.title = true,

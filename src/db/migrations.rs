@@ -34,22 +34,30 @@ mod tests {
         rowid: i64,
     }
 
+    fn find_in(c: &mut SqliteConnection, table: &str, words: &str) -> Vec<i64> {
+        diesel::sql_query(format!(
+            "SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid"
+        ))
+        .bind::<Text, _>(words)
+        .load::<Found>(c)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.rowid)
+        .collect()
+    }
+
     fn find(c: &mut SqliteConnection, words: &str) -> Vec<i64> {
-        diesel::sql_query("SELECT rowid FROM article_search WHERE article_search MATCH ? ORDER BY rowid")
-            .bind::<Text, _>(words)
-            .load::<Found>(c)
-            .unwrap()
-            .into_iter()
-            .map(|f| f.rowid)
-            .collect()
+        find_in(c, "article_search", words)
     }
 
     /// Upgrading a database that already holds articles indexes them again from their
-    /// blocks, tags and bylines; going back restores the stored-text index.
+    /// blocks, tags and bylines, in the index of all and in the recent one; going back
+    /// restores the stored-text index.
     #[test]
-    fn the_contentless_index_is_filled_from_existing_articles() {
+    fn the_contentless_indexes_are_filled_from_existing_articles() {
         let mut c = SqliteConnection::establish(":memory:").unwrap();
         c.run_pending_migrations(SQLITE).unwrap();
+        c.revert_last_migration(SQLITE).unwrap();
         c.revert_last_migration(SQLITE).unwrap();
         diesel::sql_query(
             "INSERT INTO sections (id, slug, name, created_at, updated_at) VALUES (1, 'world', 'World', '2026-01-01', '2026-01-01')",
@@ -75,8 +83,14 @@ mod tests {
             "chair",
         ] {
             assert_eq!(find(&mut c, words), vec![7], "{words}");
+            assert_eq!(
+                find_in(&mut c, "article_search_recent", words),
+                vec![7],
+                "{words}"
+            );
         }
         assert!(find(&mut c, "bold").is_empty(), "marks are not text");
+        c.revert_last_migration(SQLITE).unwrap();
         c.revert_last_migration(SQLITE).unwrap();
         assert_eq!(find(&mut c, "gulls"), vec![7]);
     }

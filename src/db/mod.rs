@@ -156,6 +156,11 @@ pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
     counter: StatementCounter,
+    /// Admits database work first come, first served. Connections alone would let every
+    /// waiting request run at once, sharing the cores, so that a burst ends late for all
+    /// and a slow query drags the others; admitting a few at a time in arrival order keeps
+    /// each request's wait close to the work queued ahead of it.
+    admission: Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -189,7 +194,15 @@ impl Db {
             pool,
             backend: url.backend(),
             counter,
+            admission: Arc::new(tokio::sync::Semaphore::new(pool_size as usize)),
         })
+    }
+
+    /// Runs at most `n` pieces of database work at a time (at least one, at most the pool).
+    pub fn with_concurrency(mut self, n: u32) -> Db {
+        let n = n.clamp(1, self.pool.max_size()) as usize;
+        self.admission = Arc::new(tokio::sync::Semaphore::new(n));
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -209,8 +222,17 @@ impl Db {
     {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
+        // Held by the blocking work itself, so a request that is dropped while its query
+        // runs still counts until the query ends.
+        let admitted = self
+            .admission
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!("database admission closed: {e}")))?;
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
+            let _admitted = admitted;
             let mut conn = pool.get().map_err(AppError::unavailable)?;
             f(&mut conn)
         })

@@ -297,3 +297,124 @@ async fn a_rare_old_match_is_found_behind_many_newer_ones() {
     // Among the newest matches, the one that says it thrice leads.
     assert_eq!(slugs[0], "harbour-2590", "{slugs:?}");
 }
+
+/// One number from the database, by the query for each backend (SQLite, PostgreSQL).
+async fn number_by(app: &TestApp, sqlite: String, pg: String) -> i64 {
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+    use masthead::db::DbConn;
+    #[derive(QueryableByName)]
+    struct Value {
+        #[diesel(sql_type = BigInt)]
+        value: i64,
+    }
+    app.db
+        .run(move |c| {
+            let found: Value = match c {
+                DbConn::Sqlite(c) => diesel::sql_query(sqlite).get_result(c)?,
+                DbConn::Pg(c) => diesel::sql_query(pg).get_result(c)?,
+            };
+            Ok(found.value)
+        })
+        .await
+        .unwrap()
+}
+
+async fn number(app: &TestApp, sql: &str) -> i64 {
+    number_by(app, sql.to_owned(), sql.to_owned()).await
+}
+
+/// How many entries of the recent full-text index hold `word`.
+async fn recent_matches(app: &TestApp, word: &str) -> i64 {
+    number_by(
+        app,
+        format!("SELECT count(*) AS value FROM article_search_recent WHERE article_search_recent MATCH '{word}'"),
+        format!("SELECT count(*) AS value FROM article_search_recent WHERE document @@ to_tsquery('english', '{word}')"),
+    )
+    .await
+}
+
+/// The newest articles have a full-text index of their own, whose floor moves up as
+/// articles arrive: a common word is ranked there, a rare old one found in the index of
+/// all, and both follow writes.
+#[tokio::test]
+async fn search_ranks_among_the_newest_and_finds_the_oldest_as_the_recent_index_moves() {
+    use crate::helpers::TestArticle;
+    let app = spawn_app(Content::Demo).await;
+    number(
+        &app,
+        "UPDATE article_search_recent_floor SET span = 1000 RETURNING span AS value",
+    )
+    .await;
+    let mut articles = vec![TestArticle {
+        title: "Quixotic lighthouse keeper retires".into(),
+        ..TestArticle::published("old-keeper", 24 * 400)
+    }];
+    for i in 0..2600 {
+        articles.push(TestArticle {
+            title: if i == 2590 {
+                "Harbour harbour harbour report".into()
+            } else {
+                format!("Harbour report number {i}")
+            },
+            ..TestArticle::published(&format!("harbour-{i}"), 24 * 300 - i as i64)
+        });
+    }
+    app.insert_articles(articles).await;
+    let floor = number(&app, "SELECT floor AS value FROM article_search_recent_floor").await;
+    let newest = number(&app, "SELECT max(id) AS value FROM articles").await;
+    assert!(
+        (1000..=2000).contains(&(newest - floor)),
+        "the floor moved up with the articles: {floor} of {newest}"
+    );
+    assert_eq!(
+        recent_matches(&app, "harbour").await,
+        newest - floor,
+        "the recent index holds exactly the articles above its floor"
+    );
+
+    let common = app.get_json("/v1/search?q=harbour&limit=5").await;
+    let slugs = slugs_of(&common);
+    assert_eq!(slugs[0], "harbour-2590", "{slugs:?}");
+    assert_eq!(slugs.len(), 5);
+    let found = app.get_json("/v1/search?q=quixotic").await;
+    assert_eq!(slugs_of(&found), ["old-keeper"]);
+
+    // An old article rewritten is found by its new words; a new one is found, then gone
+    // once deleted.
+    let token = app.sign_in_as("editor@example.com", Role::Editor).await;
+    let old = app.get_json("/v1/articles/old-keeper").await;
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/editor/articles/{}", old["id"]),
+            Some(&token),
+            Some(json!({ "body_html": "<p>Marmalade tastings resume at the lighthouse.</p>" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let found = app.get_json("/v1/search?q=marmalade").await;
+    assert_eq!(slugs_of(&found), ["old-keeper"]);
+    let id = publish(
+        &app,
+        &token,
+        "Airships moor at the harbour",
+        "<p>Zeppelins return.</p>",
+    )
+    .await;
+    let found = app.get_json("/v1/search?q=zeppelins").await;
+    assert_eq!(slugs_of(&found), ["airships-moor-at-the-harbour"]);
+    assert_eq!(recent_matches(&app, "zeppelins").await, 1);
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/editor/articles/{id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let found = app.get_json("/v1/search?q=zeppelins").await;
+    assert_eq!(slugs_of(&found), Vec::<String>::new());
+    assert_eq!(recent_matches(&app, "zeppelins").await, 0);
+}
