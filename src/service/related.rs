@@ -9,7 +9,7 @@
 //! rarity is measured among the articles of the same period, and a key that fills both
 //! halves (a section, a common word) counts for nothing but still brings candidates.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
@@ -352,12 +352,21 @@ fn score_candidates(
     around: NaiveDateTime,
     pins: &[i64],
 ) -> Vec<(i64, Scored)> {
-    let position: HashMap<i64, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    // Candidates come a key at a time, and a source has a handful of keys: remembering
+    // the last key's position beats hashing every candidate.
+    let mut last: Option<(i64, usize)> = None;
     let mut frequency = vec![(0i64, 0i64); keys.len()];
-    let mut by_article: BTreeMap<i64, Scored> = BTreeMap::new();
+    let mut shares: Vec<(i64, NaiveDateTime, usize)> = Vec::with_capacity(found.len());
     for cand in found {
-        let Some(&i) = position.get(&cand.key) else {
-            continue;
+        let i = match last {
+            Some((key, i)) if key == cand.key => i,
+            _ => {
+                let Some(i) = keys.iter().position(|k| *k == cand.key) else {
+                    continue;
+                };
+                last = Some((cand.key, i));
+                i
+            }
         };
         if cand.published_at <= around {
             frequency[i].0 += 1;
@@ -367,9 +376,23 @@ fn score_candidates(
         if cand.article_id == source_id || pins.contains(&cand.article_id) {
             continue;
         }
-        let entry = by_article.entry(cand.article_id).or_default();
-        entry.published_at = cand.published_at;
-        entry.shared.push(i);
+        shares.push((cand.article_id, cand.published_at, i));
+    }
+    // Grouped by article by sorting: cheaper than a map for a thousand or two.
+    shares.sort_unstable_by_key(|s| (s.0, s.2));
+    let mut by_article: Vec<(i64, Scored)> = Vec::new();
+    for (id, published_at, i) in shares {
+        match by_article.last_mut() {
+            Some((last_id, scored)) if *last_id == id => scored.shared.push(i),
+            _ => by_article.push((
+                id,
+                Scored {
+                    published_at,
+                    shared: vec![i],
+                    score: 0.0,
+                },
+            )),
+        }
     }
     // A key that fills a side is common in this period: it brings candidates, not score.
     let idf: Vec<f64> = frequency
