@@ -144,6 +144,8 @@ struct Settled {
     since: NaiveDateTime,
     until: NaiveDateTime,
     totals: HashMap<i64, i64>,
+    /// The views of the open hours last merged onto these, sorted by article.
+    merged_open: Option<Vec<(i64, i64)>>,
 }
 
 struct Totals {
@@ -265,7 +267,7 @@ impl ContentService {
             }
             return Ok(t.ranked.clone());
         }
-        let ranked = self.compute_totals(window, now).await?;
+        let ranked = self.compute_totals(window, now, None).await?;
         *slot = Some(Totals {
             generation,
             at: std::time::Instant::now(),
@@ -275,7 +277,13 @@ impl ContentService {
     }
 
     async fn refresh_totals(&self, window: Window, generation: u64) -> Result<(), AppError> {
-        let ranked = self.compute_totals(window, self.now()).await?;
+        let previous = self.views.totals[window.index()]
+            .lock()
+            .await
+            .as_ref()
+            .filter(|t| t.generation == generation)
+            .map(|t| t.ranked.clone());
+        let ranked = self.compute_totals(window, self.now(), previous).await?;
         *self.views.totals[window.index()].lock().await = Some(Totals {
             generation,
             at: std::time::Instant::now(),
@@ -284,16 +292,36 @@ impl ContentService {
         Ok(())
     }
 
-    async fn compute_totals(&self, window: Window, now: NaiveDateTime) -> Result<Arc<Vec<Viewed>>, AppError> {
+    /// The totals of `window` at `now`. `previous`, the totals of this generation, is given
+    /// back as it is when no views were added since it was computed: other processes' views
+    /// are looked for every few seconds, and merging and sorting a month of views each time
+    /// would take a core away from the readers for nothing.
+    async fn compute_totals(
+        &self,
+        window: Window,
+        now: NaiveDateTime,
+        previous: Option<Arc<Vec<Viewed>>>,
+    ) -> Result<Arc<Vec<Viewed>>, AppError> {
         // Every bucket that overlaps the window. Flushes add to the current hour, and to
         // the one before just after the hour turns; older buckets are settled.
         let since = hour_of(now - TimeDelta::hours(window.hours()));
         let open_from = (hour_of(now) - TimeDelta::hours(1)).max(since);
         let views = self.views.clone();
         // All of it, merging and sorting included, off the request threads.
-        let ranked = self
-            .db
+        self.db
             .run(move |c| {
+                let mut open = q::view_totals(c, open_from, None)?;
+                open.sort_unstable();
+                let unchanged = views.settled[window.index()]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .as_ref()
+                    .is_some_and(|s| {
+                        s.since == since && s.until == open_from && s.merged_open.as_ref() == Some(&open)
+                    });
+                if let (true, Some(previous)) = (unchanged, previous) {
+                    return Ok(previous);
+                }
                 let lock = |m: &Mutex<Option<Settled>>| {
                     m.lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -315,11 +343,12 @@ impl ContentService {
                             since,
                             until: open_from,
                             totals: totals.clone(),
+                            merged_open: None,
                         });
                         totals
                     }
                 };
-                for (id, count) in q::view_totals(c, open_from, None)? {
+                for &(id, count) in &open {
                     *totals.entry(id).or_default() += count;
                 }
                 let mut totals: Vec<(i64, i64)> = totals.into_iter().collect();
@@ -347,7 +376,7 @@ impl ContentService {
                 }
                 let mut sections = views.sections.lock().unwrap_or_else(|e| e.into_inner());
                 sections.extend(found);
-                Ok(totals
+                let ranked = totals
                     .into_iter()
                     .filter_map(|(id, views)| {
                         sections.get(&id).map(|s| Viewed {
@@ -356,10 +385,18 @@ impl ContentService {
                             sections: s.clone(),
                         })
                     })
-                    .collect::<Vec<_>>())
+                    .collect::<Vec<_>>();
+                if let Some(s) = views.settled[window.index()]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .as_mut()
+                    .filter(|s| s.since == since && s.until == open_from)
+                {
+                    s.merged_open = Some(open);
+                }
+                Ok(Arc::new(ranked))
             })
-            .await?;
-        Ok(Arc::new(ranked))
+            .await
     }
 
     /// Forgets the sections of viewed articles and the totals that carry them: a write may

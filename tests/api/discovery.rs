@@ -432,3 +432,56 @@ async fn popular_respects_windows_sections_and_publication() {
     let res = app.graphql("{ popular(first: 99) { views } }", json!({})).await;
     assert_eq!(gql_code(&res).as_deref(), Some("INVALID_PARAMETER"), "{res}");
 }
+
+/// Views written by another instance show once the totals are older than their TTL (10 s),
+/// and keep showing as more arrive: totals are recomputed only when views were added, and
+/// each addition is noticed.
+#[tokio::test]
+async fn views_added_by_another_instance_show_within_the_totals_ttl() {
+    let app = newsroom().await;
+    let id = {
+        let db = app.db.clone();
+        tokio::task::spawn_blocking(move || {
+            db.run_blocking(|c| Ok(masthead::db::editorial::slug_owner(c, "one-common")?.unwrap()))
+        })
+        .await
+        .unwrap()
+        .unwrap()
+    };
+    let add = |views: i64| {
+        use chrono::DurationRound;
+        let hour = Utc::now()
+            .naive_utc()
+            .duration_trunc(chrono::Duration::hours(1))
+            .unwrap();
+        let db = app.db.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                db.run_blocking(|c| Ok(masthead::db::discovery::add_views(c, &[(hour, id, views)])?))
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        }
+    };
+    // Each request names a different limit: the response cache holds each URL for 5 s.
+    assert_eq!(popular(&app, "window=1h&limit=10").await, []);
+    add(5).await;
+    assert_eq!(
+        popular(&app, "window=1h&limit=11").await,
+        [],
+        "totals are kept for their TTL"
+    );
+    for (total, limits) in [(5, (12, 13)), (8, (14, 15))] {
+        if total == 8 {
+            add(3).await;
+        }
+        tokio::time::sleep(Duration::from_millis(10_500)).await;
+        // The first request after the TTL answers the old totals and has them recomputed.
+        popular(&app, &format!("window=1h&limit={}", limits.0)).await;
+        assert_eq!(
+            popular(&app, &format!("window=1h&limit={}", limits.1)).await,
+            [("one-common".to_owned(), total)]
+        );
+    }
+}
