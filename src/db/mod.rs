@@ -240,6 +240,24 @@ impl Db {
         .map_err(|e| AppError::internal(anyhow::anyhow!("database task failed: {e}")))?
     }
 
+    /// The same, outside the admission queue: for background work (recomputing totals
+    /// ahead of readers), which must neither wait behind requests nor take their turns.
+    pub async fn run_in_background<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("database task failed: {e}")))?
+    }
+
     /// The same, for code that is already off the async workers (CLI commands).
     pub fn run_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut conn = self.pool.get().map_err(AppError::unavailable)?;

@@ -19,6 +19,7 @@ use super::articles::{ArticleLookup, ArticleRecord, summary};
 use super::relations::Relations;
 use super::views::ArticleSummary;
 use super::{ContentService, clock_now};
+use crate::db::DbConn;
 use crate::db::articles::{self as article_queries, ArticleRow};
 use crate::db::discovery as q;
 use crate::error::AppError;
@@ -267,7 +268,7 @@ impl ContentService {
             }
             return Ok(t.ranked.clone());
         }
-        let ranked = self.compute_totals(window, now, None).await?;
+        let ranked = self.compute_totals(window, now, None, false).await?;
         *slot = Some(Totals {
             generation,
             at: std::time::Instant::now(),
@@ -283,7 +284,7 @@ impl ContentService {
             .as_ref()
             .filter(|t| t.generation == generation)
             .map(|t| t.ranked.clone());
-        let ranked = self.compute_totals(window, self.now(), previous).await?;
+        let ranked = self.compute_totals(window, self.now(), previous, true).await?;
         *self.views.totals[window.index()].lock().await = Some(Totals {
             generation,
             at: std::time::Instant::now(),
@@ -295,12 +296,15 @@ impl ContentService {
     /// The totals of `window` at `now`. `previous`, the totals of this generation, is given
     /// back as it is when no views were added since it was computed: other processes' views
     /// are looked for every few seconds, and merging and sorting a month of views each time
-    /// would take a core away from the readers for nothing.
+    /// would take a core away from the readers for nothing. In the `background`, it runs
+    /// outside the queue of readers' database work, so that four windows recomputed at
+    /// once never hold every turn while readers wait.
     async fn compute_totals(
         &self,
         window: Window,
         now: NaiveDateTime,
         previous: Option<Arc<Vec<Viewed>>>,
+        background: bool,
     ) -> Result<Arc<Vec<Viewed>>, AppError> {
         // Every bucket that overlaps the window. Flushes add to the current hour, and to
         // the one before just after the hour turns; older buckets are settled.
@@ -308,95 +312,98 @@ impl ContentService {
         let open_from = (hour_of(now) - TimeDelta::hours(1)).max(since);
         let views = self.views.clone();
         // All of it, merging and sorting included, off the request threads.
-        self.db
-            .run(move |c| {
-                let mut open = q::view_totals(c, open_from, None)?;
-                open.sort_unstable();
-                let unchanged = views.settled[window.index()]
-                    .lock()
+        let work = move |c: &mut DbConn| {
+            let mut open = q::view_totals(c, open_from, None)?;
+            open.sort_unstable();
+            let unchanged = views.settled[window.index()]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+                .is_some_and(|s| {
+                    s.since == since && s.until == open_from && s.merged_open.as_ref() == Some(&open)
+                });
+            if let (true, Some(previous)) = (unchanged, previous) {
+                return Ok(previous);
+            }
+            let lock = |m: &Mutex<Option<Settled>>| {
+                m.lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .as_ref()
-                    .is_some_and(|s| {
-                        s.since == since && s.until == open_from && s.merged_open.as_ref() == Some(&open)
-                    });
-                if let (true, Some(previous)) = (unchanged, previous) {
-                    return Ok(previous);
-                }
-                let lock = |m: &Mutex<Option<Settled>>| {
-                    m.lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .as_ref()
-                        .filter(|s| s.since == since && s.until == open_from)
-                        .map(|s| s.totals.clone())
-                };
-                let mut totals = match lock(&views.settled[window.index()]) {
-                    Some(totals) => totals,
-                    None => {
-                        let totals: HashMap<i64, i64> = if open_from > since {
-                            q::view_totals(c, since, Some(open_from))?.into_iter().collect()
-                        } else {
-                            HashMap::new()
-                        };
-                        *views.settled[window.index()]
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner()) = Some(Settled {
-                            since,
-                            until: open_from,
-                            totals: totals.clone(),
-                            merged_open: None,
-                        });
-                        totals
-                    }
-                };
-                for &(id, count) in &open {
-                    *totals.entry(id).or_default() += count;
-                }
-                let mut totals: Vec<(i64, i64)> = totals.into_iter().collect();
-                totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
-                // Sections of articles not seen before.
-                let unknown: Vec<i64> = {
-                    let sections = views.sections.lock().unwrap_or_else(|e| e.into_inner());
-                    totals
-                        .iter()
-                        .map(|t| t.0)
-                        .filter(|id| !sections.contains_key(id))
-                        .collect()
-                };
-                let mut found: Vec<(i64, Vec<i64>)> = Vec::with_capacity(unknown.len());
-                for chunk in unknown.chunks(1000) {
-                    let primary: HashMap<i64, i64> =
-                        article_queries::section_ids_of(c, chunk)?.into_iter().collect();
-                    let mut secondary = super::relations::load_secondary_sections(c, chunk)?;
-                    for &id in chunk {
-                        let Some(&home) = primary.get(&id) else { continue };
-                        let mut sections = vec![home];
-                        sections.extend(secondary.remove(&id).unwrap_or_default());
-                        found.push((id, sections));
-                    }
-                }
-                let mut sections = views.sections.lock().unwrap_or_else(|e| e.into_inner());
-                sections.extend(found);
-                let ranked = totals
-                    .into_iter()
-                    .filter_map(|(id, views)| {
-                        sections.get(&id).map(|s| Viewed {
-                            id,
-                            views,
-                            sections: s.clone(),
-                        })
-                    })
-                    .collect::<Vec<_>>();
-                if let Some(s) = views.settled[window.index()]
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .as_mut()
                     .filter(|s| s.since == since && s.until == open_from)
-                {
-                    s.merged_open = Some(open);
+                    .map(|s| s.totals.clone())
+            };
+            let mut totals = match lock(&views.settled[window.index()]) {
+                Some(totals) => totals,
+                None => {
+                    let totals: HashMap<i64, i64> = if open_from > since {
+                        q::view_totals(c, since, Some(open_from))?.into_iter().collect()
+                    } else {
+                        HashMap::new()
+                    };
+                    *views.settled[window.index()]
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner()) = Some(Settled {
+                        since,
+                        until: open_from,
+                        totals: totals.clone(),
+                        merged_open: None,
+                    });
+                    totals
                 }
-                Ok(Arc::new(ranked))
-            })
-            .await
+            };
+            for &(id, count) in &open {
+                *totals.entry(id).or_default() += count;
+            }
+            let mut totals: Vec<(i64, i64)> = totals.into_iter().collect();
+            totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+            // Sections of articles not seen before.
+            let unknown: Vec<i64> = {
+                let sections = views.sections.lock().unwrap_or_else(|e| e.into_inner());
+                totals
+                    .iter()
+                    .map(|t| t.0)
+                    .filter(|id| !sections.contains_key(id))
+                    .collect()
+            };
+            let mut found: Vec<(i64, Vec<i64>)> = Vec::with_capacity(unknown.len());
+            for chunk in unknown.chunks(1000) {
+                let primary: HashMap<i64, i64> =
+                    article_queries::section_ids_of(c, chunk)?.into_iter().collect();
+                let mut secondary = super::relations::load_secondary_sections(c, chunk)?;
+                for &id in chunk {
+                    let Some(&home) = primary.get(&id) else { continue };
+                    let mut sections = vec![home];
+                    sections.extend(secondary.remove(&id).unwrap_or_default());
+                    found.push((id, sections));
+                }
+            }
+            let mut sections = views.sections.lock().unwrap_or_else(|e| e.into_inner());
+            sections.extend(found);
+            let ranked = totals
+                .into_iter()
+                .filter_map(|(id, views)| {
+                    sections.get(&id).map(|s| Viewed {
+                        id,
+                        views,
+                        sections: s.clone(),
+                    })
+                })
+                .collect::<Vec<_>>();
+            if let Some(s) = views.settled[window.index()]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_mut()
+                .filter(|s| s.since == since && s.until == open_from)
+            {
+                s.merged_open = Some(open);
+            }
+            Ok(Arc::new(ranked))
+        };
+        if background {
+            self.db.run_in_background(work).await
+        } else {
+            self.db.run(work).await
+        }
     }
 
     /// Forgets the sections of viewed articles and the totals that carry them: a write may
