@@ -214,30 +214,19 @@ impl Db {
     }
 
     /// Checks a connection out and runs `f` on the blocking thread pool, so the async
-    /// workers never wait on the database.
+    /// workers never wait on the database; in turn with the other requests' work.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        let span = tracing::Span::current();
-        // Held by the blocking work itself, so a request that is dropped while its query
-        // runs still counts until the query ends.
         let admitted = self
             .admission
             .clone()
             .acquire_owned()
             .await
             .map_err(|e| AppError::internal(anyhow::anyhow!("database admission closed: {e}")))?;
-        tokio::task::spawn_blocking(move || {
-            let _entered = span.enter();
-            let _admitted = admitted;
-            let mut conn = pool.get().map_err(AppError::unavailable)?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!("database task failed: {e}")))?
+        self.spawn(Some(admitted), f).await
     }
 
     /// The same, outside the admission queue: for background work (recomputing totals
@@ -247,10 +236,25 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
+        self.spawn(None, f).await
+    }
+
+    async fn spawn<T, F>(
+        &self,
+        admitted: Option<tokio::sync::OwnedSemaphorePermit>,
+        f: F,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
+            // Held by the blocking work itself, so a request that is dropped while its
+            // query runs still counts until the query ends.
+            let _admitted = admitted;
             let mut conn = pool.get().map_err(AppError::unavailable)?;
             f(&mut conn)
         })

@@ -266,12 +266,10 @@ async fn renaming_or_deleting_a_tag_or_author_updates_what_search_finds() {
     assert_eq!(slugs_of(&found), Vec::<String>::new());
 }
 
-/// A word found only in an old article is found behind thousands of newer articles that
-/// match something else, and a word in all of them still ranks its best first.
-#[tokio::test]
-async fn a_rare_old_match_is_found_behind_many_newer_ones() {
+/// An old article with a rare word, then 2,600 newer ones saying "harbour", the 2,591st
+/// three times in its title.
+fn keeper_and_harbour_reports() -> Vec<crate::helpers::TestArticle> {
     use crate::helpers::TestArticle;
-    let app = spawn_app(Content::Empty).await;
     let mut articles = vec![TestArticle {
         title: "Quixotic lighthouse keeper retires".into(),
         ..TestArticle::published("old-keeper", 24 * 400)
@@ -286,7 +284,15 @@ async fn a_rare_old_match_is_found_behind_many_newer_ones() {
             ..TestArticle::published(&format!("harbour-{i}"), 24 * 300 - i as i64)
         });
     }
-    app.insert_articles(articles).await;
+    articles
+}
+
+/// A word found only in an old article is found behind thousands of newer articles that
+/// match something else, and a word in all of them still ranks its best first.
+#[tokio::test]
+async fn a_rare_old_match_is_found_behind_many_newer_ones() {
+    let app = spawn_app(Content::Empty).await;
+    app.insert_articles(keeper_and_harbour_reports()).await;
 
     let found = app.get_json("/v1/search?q=quixotic").await;
     assert_eq!(slugs_of(&found), ["old-keeper"]);
@@ -339,28 +345,13 @@ async fn recent_matches(app: &TestApp, word: &str) -> i64 {
 /// all, and both follow writes.
 #[tokio::test]
 async fn search_ranks_among_the_newest_and_finds_the_oldest_as_the_recent_index_moves() {
-    use crate::helpers::TestArticle;
     let app = spawn_app(Content::Demo).await;
     number(
         &app,
         "UPDATE article_search_recent_floor SET span = 1000 RETURNING span AS value",
     )
     .await;
-    let mut articles = vec![TestArticle {
-        title: "Quixotic lighthouse keeper retires".into(),
-        ..TestArticle::published("old-keeper", 24 * 400)
-    }];
-    for i in 0..2600 {
-        articles.push(TestArticle {
-            title: if i == 2590 {
-                "Harbour harbour harbour report".into()
-            } else {
-                format!("Harbour report number {i}")
-            },
-            ..TestArticle::published(&format!("harbour-{i}"), 24 * 300 - i as i64)
-        });
-    }
-    app.insert_articles(articles).await;
+    app.insert_articles(keeper_and_harbour_reports()).await;
     let floor = number(&app, "SELECT floor AS value FROM article_search_recent_floor").await;
     let newest = number(&app, "SELECT max(id) AS value FROM articles").await;
     assert!(
