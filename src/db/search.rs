@@ -1,9 +1,15 @@
 //! The full-text index: SQLite's FTS5 or PostgreSQL's tsvector with a GIN index. The two
 //! engines differ enough that each has its own SQL here.
+//!
+//! Ranking reads every article of a table that holds a query word (bm25's rarity on
+//! SQLite, the GIN bitmap on PostgreSQL), so no table holds a million articles: the index
+//! of all is split into bands of consecutive ids (migration `search_bands`), and the
+//! newest articles are indexed a second time on their own (migration `search_recent`).
 
 use chrono::NaiveDateTime;
 use std::collections::HashSet;
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Text, Timestamp};
 
@@ -20,61 +26,162 @@ pub struct SearchDocument<'a> {
     pub authors: &'a str,
 }
 
-/// The full-text indexes: every article, and the newest again on their own, so that a
-/// common word is ranked among the few thousand newest articles that hold it instead of
-/// the hundred thousand that do in all (see the migration `search_recent`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tier {
-    All,
-    Recent,
+const RECENT: &str = "article_search_recent";
+
+fn band_table(band: i64) -> String {
+    format!("article_search_band_{band}")
 }
 
-impl Tier {
-    fn table(self) -> &'static str {
-        match self {
-            Tier::All => "article_search",
-            Tier::Recent => "article_search_recent",
-        }
-    }
-}
-
-/// The recent index holds the articles with ids above `floor`; once twice `span` are
-/// above it, the floor moves up to `span` below the newest.
+/// Where entries are: the recent index holds the articles with ids above `floor` (once
+/// twice `span` are above it, the floor moves up to `span` below the newest); band `n`
+/// holds the ids from `n * band_span` up to the next band, and `bands` bands have a table.
 #[derive(QueryableByName, Debug, Clone, Copy)]
-struct RecentFloor {
+struct Layout {
     #[diesel(sql_type = BigInt)]
     floor: i64,
     #[diesel(sql_type = BigInt)]
     span: i64,
+    #[diesel(sql_type = BigInt)]
+    band_span: i64,
+    #[diesel(sql_type = BigInt)]
+    bands: i64,
 }
 
-fn recent_floor(conn: &mut DbConn) -> QueryResult<RecentFloor> {
+impl Layout {
+    fn band_of(&self, id: i64) -> i64 {
+        id / self.band_span
+    }
+}
+
+fn layout(conn: &mut DbConn) -> QueryResult<Layout> {
     with_conn!(conn, |c| diesel::sql_query(
-        "SELECT floor, span FROM article_search_recent_floor WHERE id = 1"
+        "SELECT r.floor, r.span, b.span AS band_span, b.count AS bands \
+         FROM article_search_recent_floor r, article_search_bands b WHERE r.id = 1 AND b.id = 1"
     )
     .get_result(c))
 }
 
-/// Writes (or rewrites) an article's entry in the index.
-pub fn index(conn: &mut DbConn, doc: &SearchDocument<'_>) -> QueryResult<()> {
-    let recent = recent_floor(conn)?;
-    write(conn, Tier::All, doc)?;
-    if doc.id > recent.floor {
-        write(conn, Tier::Recent, doc)?;
-        roll(conn, recent, doc.id)?;
+/// Creates the tables of the bands up to `band` that have none yet.
+fn ensure_band(conn: &mut DbConn, layout: &mut Layout, band: i64) -> QueryResult<()> {
+    if band < layout.bands {
+        return Ok(());
+    }
+    if let DbConn::Pg(c) = conn {
+        // Two writers reaching a new band at once: the second waits here, then sees it.
+        diesel::sql_query("SELECT 1 FROM article_search_bands WHERE id = 1 FOR UPDATE").execute(c)?;
+        *layout = self::layout(conn)?;
+    }
+    for n in layout.bands..=band {
+        create_band(conn, n)?;
+    }
+    set_band_count(conn, band + 1)?;
+    layout.bands = band + 1;
+    Ok(())
+}
+
+fn set_band_count(conn: &mut DbConn, count: i64) -> QueryResult<usize> {
+    let update = match conn {
+        DbConn::Sqlite(_) => "UPDATE article_search_bands SET count = ? WHERE id = 1",
+        DbConn::Pg(_) => "UPDATE article_search_bands SET count = $1 WHERE id = 1",
+    };
+    with_conn!(conn, |c| diesel::sql_query(update)
+        .bind::<BigInt, _>(count)
+        .execute(c))
+}
+
+/// A new, empty band table (replacing one left behind by a reverted migration).
+fn create_band(conn: &mut DbConn, band: i64) -> QueryResult<()> {
+    let table = band_table(band);
+    match conn {
+        DbConn::Sqlite(c) => c.batch_execute(&format!(
+            "DROP TABLE IF EXISTS {table}; \
+             CREATE VIRTUAL TABLE {table} USING fts5(title, subtitle, body, tags, authors, \
+               content = '', contentless_delete = 1, tokenize = 'porter unicode61 remove_diacritics 2');"
+        )),
+        DbConn::Pg(c) => c.batch_execute(&format!(
+            "DROP TABLE IF EXISTS {table}; \
+             CREATE TABLE {table} (article_id BIGINT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE, \
+               document TSVECTOR NOT NULL); \
+             CREATE INDEX {table}_document ON {table} USING GIN (document);"
+        )),
+    }
+}
+
+/// On start: the bands that existing articles need and that have no table yet are created
+/// and filled from the stored articles (their blocks' text, tags and bylines). That is the
+/// whole index after the upgrade to bands on SQLite, whose migration cannot name tables;
+/// PostgreSQL's migration moves its vectors itself, so there this finds nothing to do.
+pub fn build_missing_bands(conn: &mut DbConn) -> QueryResult<()> {
+    let mut layout = layout(conn)?;
+    let newest: Option<i64> = with_conn!(conn, |c| super::schema::articles::table
+        .select(diesel::dsl::max(super::schema::articles::id))
+        .first(c))?;
+    let Some(newest) = newest else { return Ok(()) };
+    let first = layout.bands;
+    let last = layout.band_of(newest);
+    if last < first {
+        return Ok(());
+    }
+    let DbConn::Sqlite(_) = conn else {
+        return ensure_band(conn, &mut layout, last);
+    };
+    tracing::info!(
+        bands = last - first + 1,
+        "building the full-text index's bands from the stored articles"
+    );
+    for band in first..=last {
+        conn.transaction(|conn| {
+            create_band(conn, band)?;
+            fill_band_from_articles(conn, &layout, band)?;
+            set_band_count(conn, band + 1)
+        })?;
+        tracing::info!(band, of = last, "full-text band built");
     }
     Ok(())
 }
 
-fn write(conn: &mut DbConn, tier: Tier, doc: &SearchDocument<'_>) -> QueryResult<()> {
-    let table = tier.table();
+/// SQLite: indexes the stored articles of one band from their blocks' text (as the
+/// migration `search_text` did for the single index before).
+fn fill_band_from_articles(conn: &mut DbConn, layout: &Layout, band: i64) -> QueryResult<usize> {
+    let DbConn::Sqlite(c) = conn else {
+        unreachable!("PostgreSQL moves its vectors in its migration")
+    };
+    let table = band_table(band);
+    diesel::sql_query(format!(
+        "INSERT INTO {table} (rowid, title, subtitle, body, tags, authors) \
+         SELECT a.id, a.title, a.subtitle, \
+           coalesce((SELECT group_concat(j.value, ' ') FROM json_tree(a.body) AS j \
+                     WHERE j.key IN ('text', 'caption', 'credit', 'attribution') AND j.type = 'text'), ''), \
+           coalesce((SELECT group_concat(t.name, ' ') FROM article_tags AS x JOIN tags AS t ON t.id = x.tag_id \
+                     WHERE x.article_id = a.id), ''), \
+           coalesce((SELECT group_concat(u.name, ' ') FROM article_authors AS x JOIN authors AS u ON u.id = x.author_id \
+                     WHERE x.article_id = a.id), '') \
+         FROM articles AS a WHERE a.id >= ? AND a.id < ?"
+    ))
+    .bind::<BigInt, _>(band * layout.band_span)
+    .bind::<BigInt, _>((band + 1) * layout.band_span)
+    .execute(c)
+}
+
+/// Writes (or rewrites) an article's entry in the index.
+pub fn index(conn: &mut DbConn, doc: &SearchDocument<'_>) -> QueryResult<()> {
+    let mut layout = layout(conn)?;
+    let band = layout.band_of(doc.id);
+    ensure_band(conn, &mut layout, band)?;
+    let table = band_table(band);
     match conn {
         DbConn::Sqlite(c) => {
-            diesel::sql_query(format!("DELETE FROM {table} WHERE rowid = ?"))
-                .bind::<BigInt, _>(doc.id)
-                .execute(c)?;
+            write_fts5(c, &table, doc)?;
+            if doc.id > layout.floor {
+                write_fts5(c, RECENT, doc)?;
+            }
+        }
+        DbConn::Pg(c) => {
             diesel::sql_query(format!(
-                "INSERT INTO {table} (rowid, title, subtitle, body, tags, authors) VALUES (?, ?, ?, ?, ?, ?)"
+                "INSERT INTO {table} (article_id, document) VALUES ($1, \
+                   setweight(to_tsvector('english', $2), 'A') || setweight(to_tsvector('english', $3), 'B') || \
+                   setweight(to_tsvector('english', $5 || ' ' || $6), 'B') || setweight(to_tsvector('english', $4), 'C')) \
+                 ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
             ))
             .bind::<BigInt, _>(doc.id)
             .bind::<Text, _>(doc.title)
@@ -83,55 +190,60 @@ fn write(conn: &mut DbConn, tier: Tier, doc: &SearchDocument<'_>) -> QueryResult
             .bind::<Text, _>(doc.tags)
             .bind::<Text, _>(doc.authors)
             .execute(c)?;
+            if doc.id > layout.floor {
+                copy_recent(c, &table, &[doc.id])?;
+            }
         }
-        // The recent index copies the vector just computed for the index of all.
-        DbConn::Pg(c) if tier == Tier::Recent => {
-            copy_recent(c, &[doc.id])?;
-        }
-        DbConn::Pg(c) => {
-            diesel::sql_query(
-                "INSERT INTO article_search (article_id, document) VALUES ($1, \
-                   setweight(to_tsvector('english', $2), 'A') || setweight(to_tsvector('english', $3), 'B') || \
-                   setweight(to_tsvector('english', $5 || ' ' || $6), 'B') || setweight(to_tsvector('english', $4), 'C')) \
-                 ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
-            )
-            .bind::<BigInt, _>(doc.id)
-            .bind::<Text, _>(doc.title)
-            .bind::<Text, _>(doc.subtitle)
-            .bind::<Text, _>(doc.body)
-            .bind::<Text, _>(doc.tags)
-            .bind::<Text, _>(doc.authors)
-            .execute(c)?;
-        }
+    }
+    if doc.id > layout.floor {
+        roll(conn, layout, doc.id)?;
     }
     Ok(())
 }
 
-fn copy_recent(c: &mut diesel::PgConnection, ids: &[i64]) -> QueryResult<usize> {
+fn write_fts5(c: &mut diesel::SqliteConnection, table: &str, doc: &SearchDocument<'_>) -> QueryResult<()> {
+    diesel::sql_query(format!("DELETE FROM {table} WHERE rowid = ?"))
+        .bind::<BigInt, _>(doc.id)
+        .execute(c)?;
+    diesel::sql_query(format!(
+        "INSERT INTO {table} (rowid, title, subtitle, body, tags, authors) VALUES (?, ?, ?, ?, ?, ?)"
+    ))
+    .bind::<BigInt, _>(doc.id)
+    .bind::<Text, _>(doc.title)
+    .bind::<Text, _>(doc.subtitle)
+    .bind::<Text, _>(doc.body)
+    .bind::<Text, _>(doc.tags)
+    .bind::<Text, _>(doc.authors)
+    .execute(c)?;
+    Ok(())
+}
+
+/// The recent index copies the vectors just computed for the band (PostgreSQL).
+fn copy_recent(c: &mut diesel::PgConnection, band_table: &str, ids: &[i64]) -> QueryResult<usize> {
     use diesel::pg::sql_types::Array;
-    diesel::sql_query(
-        "INSERT INTO article_search_recent (article_id, document) \
-         SELECT article_id, document FROM article_search WHERE article_id = ANY($1) \
-         ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
-    )
+    diesel::sql_query(format!(
+        "INSERT INTO {RECENT} (article_id, document) \
+         SELECT article_id, document FROM {band_table} WHERE article_id = ANY($1) \
+         ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+    ))
     .bind::<Array<BigInt>, _>(ids)
     .execute(c)
 }
 
 /// Moves the recent index's floor up once twice its span of articles is above it, so it
-/// stays small: the articles left below are dropped from it (they stay in the index of all).
+/// stays small: the articles left below are dropped from it (they stay in their bands).
 /// Runs in the writer's transaction, about once per `span` new articles.
-fn roll(conn: &mut DbConn, recent: RecentFloor, newest: i64) -> QueryResult<()> {
-    if newest - recent.floor <= 2 * recent.span {
+fn roll(conn: &mut DbConn, layout: Layout, newest: i64) -> QueryResult<()> {
+    if newest - layout.floor <= 2 * layout.span {
         return Ok(());
     }
-    let floor = newest - recent.span;
+    let floor = newest - layout.span;
     match conn {
         // A contentless FTS5 table cannot be scanned by rowid range; the articles can.
         DbConn::Sqlite(c) => diesel::sql_query(
             "DELETE FROM article_search_recent WHERE rowid IN (SELECT id FROM articles WHERE id > ? AND id <= ?)",
         )
-        .bind::<BigInt, _>(recent.floor)
+        .bind::<BigInt, _>(layout.floor)
         .bind::<BigInt, _>(floor)
         .execute(c)?,
         DbConn::Pg(c) => diesel::sql_query("DELETE FROM article_search_recent WHERE article_id <= $1")
@@ -149,53 +261,73 @@ fn roll(conn: &mut DbConn, recent: RecentFloor, newest: i64) -> QueryResult<()> 
     Ok(())
 }
 
-/// Indexes many articles at once: the bulk path. PostgreSQL takes the whole batch in one
-/// statement; SQLite's inserts are in-process and cheap one by one.
+/// Indexes many articles at once: the bulk path. PostgreSQL takes each band's share of the
+/// batch in one statement; SQLite's inserts are in-process and cheap one by one.
 pub fn index_many(conn: &mut DbConn, docs: &[SearchDocument<'_>]) -> QueryResult<()> {
-    use diesel::pg::sql_types::Array;
-    match conn {
-        DbConn::Sqlite(_) => {
-            for doc in docs {
-                index(conn, doc)?;
-            }
+    if matches!(conn, DbConn::Sqlite(_)) {
+        for doc in docs {
+            index(conn, doc)?;
         }
-        DbConn::Pg(c) => {
-            fn column<'a>(docs: &[SearchDocument<'a>], f: fn(&SearchDocument<'a>) -> &'a str) -> Vec<String> {
-                docs.iter().map(|d| f(d).to_owned()).collect()
-            }
-            diesel::sql_query(
-                "INSERT INTO article_search (article_id, document) \
-                 SELECT id, setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', subtitle), 'B') || \
-                   setweight(to_tsvector('english', tags || ' ' || authors), 'B') || setweight(to_tsvector('english', body), 'C') \
-                 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) \
-                   AS d(id, title, subtitle, body, tags, authors) \
-                 ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
-            )
-            .bind::<Array<BigInt>, _>(docs.iter().map(|d| d.id).collect::<Vec<_>>())
-            .bind::<Array<Text>, _>(column(docs, |d| d.title))
-            .bind::<Array<Text>, _>(column(docs, |d| d.subtitle))
-            .bind::<Array<Text>, _>(column(docs, |d| d.body))
-            .bind::<Array<Text>, _>(column(docs, |d| d.tags))
-            .bind::<Array<Text>, _>(column(docs, |d| d.authors))
-            .execute(c)?;
-            let recent = recent_floor(conn)?;
-            let ids: Vec<i64> = docs
-                .iter()
-                .map(|d| d.id)
-                .filter(|id| *id > recent.floor)
-                .collect();
-            if let (DbConn::Pg(c), Some(newest)) = (&mut *conn, ids.iter().max().copied()) {
-                copy_recent(c, &ids)?;
-                roll(conn, recent, newest)?;
-            }
+        return Ok(());
+    }
+    let mut layout = layout(conn)?;
+    let mut bands: Vec<i64> = docs.iter().map(|d| layout.band_of(d.id)).collect();
+    bands.sort_unstable();
+    bands.dedup();
+    for band in bands {
+        ensure_band(conn, &mut layout, band)?;
+        let share: Vec<&SearchDocument<'_>> = docs.iter().filter(|d| layout.band_of(d.id) == band).collect();
+        let DbConn::Pg(c) = &mut *conn else { unreachable!() };
+        insert_band_pg(c, &band_table(band), &share)?;
+        let recent: Vec<i64> = share
+            .iter()
+            .map(|d| d.id)
+            .filter(|id| *id > layout.floor)
+            .collect();
+        if !recent.is_empty() {
+            copy_recent(c, &band_table(band), &recent)?;
         }
+    }
+    if let Some(newest) = docs.iter().map(|d| d.id).max().filter(|id| *id > layout.floor) {
+        roll(conn, layout, newest)?;
     }
     Ok(())
 }
 
+fn insert_band_pg(
+    c: &mut diesel::PgConnection,
+    table: &str,
+    docs: &[&SearchDocument<'_>],
+) -> QueryResult<usize> {
+    use diesel::pg::sql_types::Array;
+    fn column<'a>(docs: &[&SearchDocument<'a>], f: fn(&SearchDocument<'a>) -> &'a str) -> Vec<String> {
+        docs.iter().map(|d| f(d).to_owned()).collect()
+    }
+    diesel::sql_query(format!(
+        "INSERT INTO {table} (article_id, document) \
+         SELECT id, setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', subtitle), 'B') || \
+           setweight(to_tsvector('english', tags || ' ' || authors), 'B') || setweight(to_tsvector('english', body), 'C') \
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) \
+           AS d(id, title, subtitle, body, tags, authors) \
+         ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+    ))
+    .bind::<Array<BigInt>, _>(docs.iter().map(|d| d.id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(column(docs, |d| d.title))
+    .bind::<Array<Text>, _>(column(docs, |d| d.subtitle))
+    .bind::<Array<Text>, _>(column(docs, |d| d.body))
+    .bind::<Array<Text>, _>(column(docs, |d| d.tags))
+    .bind::<Array<Text>, _>(column(docs, |d| d.authors))
+    .execute(c)
+}
+
 pub fn remove(conn: &mut DbConn, id: i64) -> QueryResult<()> {
-    for tier in [Tier::All, Tier::Recent] {
-        let table = tier.table();
+    let layout = layout(conn)?;
+    let band = layout.band_of(id);
+    let mut tables = vec![RECENT.to_owned()];
+    if band < layout.bands {
+        tables.push(band_table(band));
+    }
+    for table in tables {
         match conn {
             DbConn::Sqlite(c) => diesel::sql_query(format!("DELETE FROM {table} WHERE rowid = ?"))
                 .bind::<BigInt, _>(id)
@@ -273,116 +405,144 @@ pub const RANKED_MATCHES: i64 = 500;
 
 /// The `limit` best of the newest `RANKED_MATCHES` (or `limit`, if more) matches, best first.
 ///
-/// Ranking counts every article of the index that holds a query word (bm25's rarity; the
-/// GIN bitmap on PostgreSQL), so the newest matches are ranked in the recent index when it
-/// holds enough of them, which settles any word held by one recent article in a hundred.
-/// Otherwise the span that holds the newest matches is found first, without ranking, among
-/// ids eight times as far back each step (a rare word has few matches to read in any
-/// span), and ranked once in the index of all.
+/// The recent index settles any word held by one recent article in a hundred. Otherwise
+/// the rest of the newest matches lie in the bands below its floor: one statement counts
+/// each band's matches (no ranking, so only matches are read), and only the bands that
+/// hold the newest are ranked, each among its own articles. Scores from different tables
+/// are compared as they are: each table holds at least a recent span of articles of the
+/// same newsroom, so their word rarities are alike.
 fn rank(conn: &mut DbConn, q: &SearchQuery, limit: i64) -> QueryResult<Vec<(i64, f64)>> {
     let window = limit.max(RANKED_MATCHES);
-    let newest: Option<i64> = with_conn!(conn, |c| super::schema::articles::table
-        .select(diesel::dsl::max(super::schema::articles::id))
-        .first(c))?;
-    let Some(newest) = newest else {
-        return Ok(Vec::new());
-    };
-    let mut floor = recent_floor(conn)?.floor.clamp(0, newest);
-    let rows = rank_above(conn, q, Tier::Recent, floor, window, limit)?;
-    if matched(&rows, window) || floor <= 0 {
-        return Ok(rows.into_iter().map(|r| (r.id, r.score)).collect());
-    }
-    loop {
-        let span = (newest - floor).max(window).saturating_mul(8);
-        floor = newest.saturating_sub(span).max(0);
-        if floor <= 0 || count_above(conn, q, floor, window)? >= window {
-            break;
+    let layout = layout(conn)?;
+    let floor = layout.floor.max(0);
+    let mut rows = rank_in(conn, q, RECENT, floor, i64::MAX, window, limit)?;
+    let mut seen = rows.first().map_or(0, |r| r.seen);
+    if seen < window && floor > 0 && layout.bands > 0 {
+        let top = layout.band_of(floor).min(layout.bands - 1);
+        for (band, count) in count_in_bands(conn, q, top, floor, window)? {
+            if seen >= window {
+                break;
+            }
+            if count == 0 {
+                continue;
+            }
+            rows.extend(rank_in(
+                conn,
+                q,
+                &band_table(band),
+                0,
+                floor,
+                window - seen,
+                limit,
+            )?);
+            seen += count;
         }
     }
-    let rows = rank_above(conn, q, Tier::All, floor, window, limit)?;
-    Ok(rows.into_iter().map(|r| (r.id, r.score)).collect())
+    let mut ranked: Vec<(i64, f64)> = rows.into_iter().map(|r| (r.id, r.score)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+    ranked.truncate(limit as usize);
+    Ok(ranked)
 }
 
 #[derive(QueryableByName)]
-struct Count {
+struct BandCount {
+    #[diesel(sql_type = BigInt)]
+    band: i64,
     #[diesel(sql_type = BigInt)]
     n: i64,
 }
 
-/// How many articles above `floor` match, counting up to `window`: no ranking, so only
-/// the matches of the span are read.
-fn count_above(conn: &mut DbConn, q: &SearchQuery, floor: i64, window: i64) -> QueryResult<i64> {
-    let found: Count = match conn {
-        DbConn::Sqlite(c) => diesel::sql_query(
-            "SELECT count(*) AS n FROM (SELECT rowid FROM article_search \
-             WHERE article_search MATCH ? AND rowid > ? ORDER BY rowid DESC LIMIT ?)",
-        )
-        .bind::<Text, _>(&q.fts5)
-        .bind::<BigInt, _>(floor)
-        .bind::<BigInt, _>(window)
-        .get_result(c)?,
-        // As in `rank_above`: the GIN index intersected with the id range.
-        DbConn::Pg(c) => c.transaction(|c| {
-            diesel::sql_query("SET LOCAL enable_indexscan = off").execute(c)?;
-            diesel::sql_query(
-                "SELECT count(*) AS n FROM (SELECT s.article_id FROM article_search s, \
-                   websearch_to_tsquery('english', $1) q \
-                 WHERE s.document @@ q AND s.article_id + 0 > $2 ORDER BY s.article_id DESC LIMIT $3) newest",
-            )
-            .bind::<Text, _>(&q.websearch)
-            .bind::<BigInt, _>(floor)
-            .bind::<BigInt, _>(window)
-            .get_result(c)
-        })?,
-    };
-    Ok(found.n)
-}
-
-/// Whether a ranked pass saw a full window of matches (so a wider span would add none of
-/// the newest): the pass reports how many it ranked in each row.
-fn matched(rows: &[Ranked], window: i64) -> bool {
-    rows.first().is_some_and(|r| r.seen >= window)
-}
-
-/// The `limit` best of the newest `window` matches with ids above `floor`, from the index
-/// `tier` (which holds every article above `floor`).
-fn rank_above(
+/// How many articles at or below `ceiling` match in each band from `top` down, counting up
+/// to `window` per band, newest band first: one statement for all.
+fn count_in_bands(
     conn: &mut DbConn,
     q: &SearchQuery,
-    tier: Tier,
+    top: i64,
+    ceiling: i64,
+    window: i64,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let pg = matches!(conn, DbConn::Pg(_));
+    let parts: Vec<String> = (0..=top)
+        .rev()
+        .map(|band| {
+            let t = band_table(band);
+            if pg {
+                format!(
+                    "SELECT {band}::bigint AS band, (SELECT count(*) FROM (SELECT s.article_id FROM {t} s \
+                     WHERE s.document @@ websearch_to_tsquery('english', $1) AND s.article_id + 0 <= $2 \
+                     ORDER BY s.article_id DESC LIMIT $3) newest) AS n"
+                )
+            } else {
+                format!(
+                    "SELECT {band} AS band, (SELECT count(*) FROM (SELECT rowid FROM {t} \
+                     WHERE {t} MATCH ?1 AND rowid <= ?2 ORDER BY rowid DESC LIMIT ?3)) AS n"
+                )
+            }
+        })
+        .collect();
+    let counts: Vec<BandCount> = match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(parts.join(" UNION ALL "))
+            .bind::<Text, _>(&q.fts5)
+            .bind::<BigInt, _>(ceiling)
+            .bind::<BigInt, _>(window)
+            .load(c)?,
+        // As in `rank_in`: each band's GIN index, its matches filtered by id.
+        DbConn::Pg(c) => c.transaction(|c| {
+            diesel::sql_query("SET LOCAL enable_indexscan = off").execute(c)?;
+            diesel::sql_query(parts.join(" UNION ALL "))
+                .bind::<Text, _>(&q.websearch)
+                .bind::<BigInt, _>(ceiling)
+                .bind::<BigInt, _>(window)
+                .load(c)
+        })?,
+    };
+    let mut counts: Vec<(i64, i64)> = counts.into_iter().map(|c| (c.band, c.n)).collect();
+    counts.sort_by_key(|c| std::cmp::Reverse(c.0));
+    Ok(counts)
+}
+
+/// The `limit` best of the newest `window` matches in `table` with ids above `floor` and
+/// at most `ceiling`, best first.
+fn rank_in(
+    conn: &mut DbConn,
+    q: &SearchQuery,
+    table: &str,
     floor: i64,
+    ceiling: i64,
     window: i64,
     limit: i64,
 ) -> QueryResult<Vec<Ranked>> {
-    let table = tier.table();
     match conn {
         DbConn::Sqlite(c) => diesel::sql_query(format!(
             "SELECT id, score, count(*) OVER () AS seen FROM (SELECT rowid AS id, \
                -bm25({table}, 10.0, 4.0, 1.0, 3.0, 3.0) AS score \
-               FROM {table} WHERE {table} MATCH ? AND rowid > ? ORDER BY rowid DESC LIMIT ?) \
+               FROM {table} WHERE {table} MATCH ? AND rowid > ? AND rowid <= ? ORDER BY rowid DESC LIMIT ?) \
              ORDER BY score DESC, id DESC LIMIT ?"
         ))
         .bind::<Text, _>(&q.fts5)
         .bind::<BigInt, _>(floor)
+        .bind::<BigInt, _>(ceiling)
         .bind::<BigInt, _>(window)
         .bind::<BigInt, _>(limit)
         .load(c),
         // Walking the id index backwards and testing each row's vector reads every
         // vector of the span from TOAST; the GIN index reads only the matches. The planner
         // prefers the walk for a LIMIT, wrongly here, so it is kept from plain index scans
-        // for this one statement. The id bound is written `+ 0` so that it filters the
+        // for this one statement. The id bounds are written `+ 0` so that they filter the
         // matches instead of adding a bitmap of the whole id range (13 ms for 250,000 ids).
         DbConn::Pg(c) => c.transaction(|c| {
             diesel::sql_query("SET LOCAL enable_indexscan = off").execute(c)?;
             diesel::sql_query(format!(
                 "SELECT id, ts_rank_cd(document, query)::float8 AS score, count(*) OVER () AS seen FROM \
                    (SELECT s.article_id AS id, s.document FROM {table} s, websearch_to_tsquery('english', $1) q \
-                    WHERE s.document @@ q AND s.article_id + 0 > $2 ORDER BY s.article_id DESC LIMIT $3) newest, \
+                    WHERE s.document @@ q AND s.article_id + 0 > $2 AND s.article_id + 0 <= $3 \
+                    ORDER BY s.article_id DESC LIMIT $4) newest, \
                    websearch_to_tsquery('english', $1) query \
-                 ORDER BY score DESC, id DESC LIMIT $4"
+                 ORDER BY score DESC, id DESC LIMIT $5"
             ))
             .bind::<Text, _>(&q.websearch)
             .bind::<BigInt, _>(floor)
+            .bind::<BigInt, _>(ceiling)
             .bind::<BigInt, _>(window)
             .bind::<BigInt, _>(limit)
             .load(c)

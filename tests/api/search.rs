@@ -276,10 +276,13 @@ fn keeper_and_harbour_reports() -> Vec<crate::helpers::TestArticle> {
     }];
     for i in 0..2600 {
         articles.push(TestArticle {
-            title: if i == 2590 {
-                "Harbour harbour harbour report".into()
-            } else {
-                format!("Harbour report number {i}")
+            title: match i {
+                2590 => "Harbour harbour harbour report".into(),
+                600 => "Tides, tides, tides and tides at the harbour".into(),
+                300 => "Harbour report number 300: tides and spring tides".into(),
+                // A word in a few articles spread over time (and over the index's bands).
+                _ if i % 300 == 0 && i <= 1200 => format!("Harbour report number {i}: spring tides"),
+                _ => format!("Harbour report number {i}"),
             },
             ..TestArticle::published(&format!("harbour-{i}"), 24 * 300 - i as i64)
         });
@@ -341,14 +344,22 @@ async fn recent_matches(app: &TestApp, word: &str) -> i64 {
 }
 
 /// The newest articles have a full-text index of their own, whose floor moves up as
-/// articles arrive: a common word is ranked there, a rare old one found in the index of
-/// all, and both follow writes.
+/// articles arrive, and the index of all is split into bands of ids: a common word is
+/// ranked among the newest, a rare old one found in its band, a word spread over several
+/// bands ranked across them, and all follow writes.
 #[tokio::test]
 async fn search_ranks_among_the_newest_and_finds_the_oldest_as_the_recent_index_moves() {
     let app = spawn_app(Content::Demo).await;
     number(
         &app,
         "UPDATE article_search_recent_floor SET span = 1000 RETURNING span AS value",
+    )
+    .await;
+    // The demo's few articles all lie in the first band at either width.
+    assert!(number(&app, "SELECT max(id) AS value FROM articles").await < 500);
+    number(
+        &app,
+        "UPDATE article_search_bands SET span = 500 RETURNING span AS value",
     )
     .await;
     app.insert_articles(keeper_and_harbour_reports()).await;
@@ -370,6 +381,21 @@ async fn search_ranks_among_the_newest_and_finds_the_oldest_as_the_recent_index_
     assert_eq!(slugs.len(), 5);
     let found = app.get_json("/v1/search?q=quixotic").await;
     assert_eq!(slugs_of(&found), ["old-keeper"]);
+    assert_eq!(
+        number(&app, "SELECT count AS value FROM article_search_bands").await,
+        newest / 500 + 1,
+        "a band for every 500 ids"
+    );
+    // One of the five is above the floor, four lie in two bands below it (0 and 300 in
+    // the first, 600 and 900 in the second), ranked together: four times, then twice
+    // from the older band, then once.
+    let spread = app.get_json("/v1/search?q=tides").await;
+    let slugs = slugs_of(&spread);
+    let at = |i: u32| slugs.iter().position(|s| *s == format!("harbour-{i}"));
+    assert_eq!(slugs.len(), 5, "{slugs:?}");
+    assert!(at(1200).is_some(), "{slugs:?}");
+    assert!(at(600) < at(300), "{slugs:?}");
+    assert!(at(300) < at(900) && at(300) < at(0), "{slugs:?}");
 
     // An old article rewritten is found by its new words; a new one is found, then gone
     // once deleted.
