@@ -236,10 +236,14 @@ pub fn insert_batch(conn: &mut DbConn, batch: &ArticleBatch) -> QueryResult<()> 
 pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
     match conn {
-        // The recent full-text index's rolls leave ~950,000 dead rows behind a million
-        // articles, which autovacuum reaches only later; until then every search visits
-        // them through the index's GIN matches.
-        DbConn::Pg(c) => c.batch_execute("VACUUM ANALYZE"),
+        // The recent full-text index is filled and emptied ~30 times over while a million
+        // articles are loaded, faster than autovacuum follows: ~950,000 dead rows, 2.9 GB
+        // for 42,000 live ones. It is rewritten compactly (124 MB, 6 s); the rest is
+        // vacuumed. Each VACUUM must be a statement of its own.
+        DbConn::Pg(c) => {
+            c.batch_execute("VACUUM FULL article_search_recent")?;
+            c.batch_execute("VACUUM ANALYZE")
+        }
         // A sample of each index is enough to choose plans, and reading every row of a
         // database of millions of articles takes minutes.
         DbConn::Sqlite(c) => c.batch_execute("PRAGMA analysis_limit = 2000; ANALYZE"),
