@@ -195,19 +195,7 @@ pub fn index(conn: &mut DbConn, doc: &SearchDocument<'_>) -> QueryResult<()> {
             }
         }
         DbConn::Pg(c) => {
-            diesel::sql_query(format!(
-                "INSERT INTO {table} (article_id, document) VALUES ($1, \
-                   setweight(to_tsvector('english', $2), 'A') || setweight(to_tsvector('english', $3), 'B') || \
-                   setweight(to_tsvector('english', $5 || ' ' || $6), 'B') || setweight(to_tsvector('english', $4), 'C')) \
-                 ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
-            ))
-            .bind::<BigInt, _>(doc.id)
-            .bind::<Text, _>(doc.title)
-            .bind::<Text, _>(doc.subtitle)
-            .bind::<Text, _>(doc.body)
-            .bind::<Text, _>(doc.tags)
-            .bind::<Text, _>(doc.authors)
-            .execute(c)?;
+            insert_band_pg(c, &table, &[doc])?;
             if doc.id > layout.floor {
                 copy_recent(c, &table, &[doc.id])?;
             }
@@ -314,6 +302,8 @@ pub fn index_many(conn: &mut DbConn, docs: &[SearchDocument<'_>]) -> QueryResult
     Ok(())
 }
 
+/// Writes (or rewrites) the vectors of articles of one band (PostgreSQL): the title weighs
+/// most (A), then the deck, tags and authors (B), then the body (C).
 fn insert_band_pg(
     c: &mut diesel::PgConnection,
     table: &str,
