@@ -107,12 +107,15 @@ impl Horizon {
         }
     }
 
+    /// The remembered answer while it holds (outer `None`: the database must be asked).
+    pub fn remembered(&self, now: NaiveDateTime) -> Option<Option<NaiveDateTime>> {
+        let slot = self.slot.lock().ok()?;
+        let (next, since) = (*slot)?;
+        (since.elapsed() < self.ttl && next.is_none_or(|n| now < n)).then_some(next)
+    }
+
     pub fn at(&self, c: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
-        if let Ok(slot) = self.slot.lock()
-            && let Some((next, since)) = *slot
-            && since.elapsed() < self.ttl
-            && next.is_none_or(|n| now < n)
-        {
+        if let Some(next) = self.remembered(now) {
             return Ok(next);
         }
         let generation = self.generation.load(Ordering::Acquire);

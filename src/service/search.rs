@@ -123,9 +123,9 @@ pub struct SearchResults {
     pub offset: i64,
 }
 
-/// Words and "quoted phrases" as an FTS5 expression that matches all of them; no operator
+/// Words and "quoted phrases" as FTS5 terms, an article matching all of them; no operator
 /// of the FTS5 syntax can be smuggled in, since every term is quoted.
-fn fts5_expression(query: &str) -> String {
+fn fts5_terms(query: &str) -> Vec<String> {
     let mut terms = Vec::new();
     for (i, part) in query.split('"').enumerate() {
         let quoted = i % 2 == 1;
@@ -146,7 +146,7 @@ fn fts5_expression(query: &str) -> String {
             }
         }
     }
-    terms.join(" ")
+    terms
 }
 
 fn snippet_html(raw: &str) -> String {
@@ -190,8 +190,8 @@ impl ContentService {
                 format!("{q_name} is limited to {MAX_QUERY_CHARS} characters"),
             ));
         }
-        let fts5 = fts5_expression(text);
-        if fts5.is_empty() {
+        let fts5_terms = fts5_terms(text);
+        if fts5_terms.is_empty() {
             return Err(AppError::invalid(
                 q_name,
                 format!("{q_name} has no words to search for"),
@@ -224,7 +224,7 @@ impl ContentService {
             None => None,
         };
         let search = SearchQuery {
-            fts5,
+            fts5_terms,
             websearch: text.to_owned(),
             section_ids,
             published_after: filter.published_after.map(|t| t.naive_utc()),
@@ -287,16 +287,16 @@ mod tests {
 
     #[test]
     fn user_text_becomes_quoted_terms_only() {
-        assert_eq!(fts5_expression("rail freight"), "\"rail\" \"freight\"");
+        assert_eq!(fts5_terms("rail freight"), ["\"rail\"", "\"freight\""]);
         assert_eq!(
-            fts5_expression("\"night buses\" haifa"),
-            "\"night buses\" \"haifa\""
+            fts5_terms("\"night buses\" haifa"),
+            ["\"night buses\"", "\"haifa\""]
         );
         assert_eq!(
-            fts5_expression("a OR b NOT c*"),
-            "\"a\" \"OR\" \"b\" \"NOT\" \"c\""
+            fts5_terms("a OR b NOT c*"),
+            ["\"a\"", "\"OR\"", "\"b\"", "\"NOT\"", "\"c\""]
         );
-        assert_eq!(fts5_expression("\"\" ()"), "");
+        assert!(fts5_terms("\"\" ()").is_empty());
     }
 
     #[test]

@@ -397,6 +397,25 @@ async fn search_ranks_among_the_newest_and_finds_the_oldest_as_the_recent_index_
     assert!(at(600) < at(300), "{slugs:?}");
     assert!(at(300) < at(900) && at(300) < at(0), "{slugs:?}");
 
+    // "harbour" is in every recent article, far more than one in 16 of the span: next
+    // to a rarer word it only filters (SQLite), so the same five are found, ranked as by
+    // "tides" alone, and an article with the rare word but not the common one is not.
+    assert!(recent_matches(&app, "harbour").await >= 1000 / 16);
+    let both = slugs_of(&app.get_json("/v1/search?q=tides%20harbour").await);
+    if matches!(app.db.backend(), masthead::db::Backend::Sqlite) {
+        assert_eq!(both, slugs);
+    } else {
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(both), sorted(slugs));
+    }
+    let found = app.get_json("/v1/search?q=quixotic%20harbour").await;
+    assert_eq!(slugs_of(&found), Vec::<String>::new());
+    let found = app.get_json("/v1/search?q=quixotic%20transport").await;
+    assert_eq!(slugs_of(&found), ["old-keeper"]);
+
     // An old article rewritten is found by its new words; a new one is found, then gone
     // once deleted.
     let token = app.sign_in_as("editor@example.com", Role::Editor).await;
