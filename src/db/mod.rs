@@ -11,6 +11,7 @@ pub mod comments;
 pub mod discovery;
 pub mod editorial;
 mod migrations;
+mod prepared;
 pub mod schema;
 pub mod search;
 pub mod seed_writes;

@@ -14,6 +14,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Text, Timestamp};
 
 use super::DbConn;
+use super::prepared::{Prepared, Value};
 use crate::with_conn;
 
 /// What is searchable about one article.
@@ -54,11 +55,9 @@ impl Layout {
 }
 
 fn layout(conn: &mut DbConn) -> QueryResult<Layout> {
-    with_conn!(conn, |c| diesel::sql_query(
-        "SELECT r.floor, r.span, b.span AS band_span, b.count AS bands \
-         FROM article_search_recent_floor r, article_search_bands b WHERE r.id = 1 AND b.id = 1"
-    )
-    .get_result(c))
+    let sql = "SELECT r.floor, r.span, b.span AS band_span, b.count AS bands \
+               FROM article_search_recent_floor r, article_search_bands b WHERE r.id = 1 AND b.id = 1";
+    with_conn!(conn, |c| Prepared::new(sql, &[]).get_result(c))
 }
 
 /// Creates the tables of the bands up to `band` that have none yet.
@@ -440,11 +439,15 @@ fn scored_terms<'a>(
     }
     let mut scored = Vec::new();
     for term in terms {
-        let found: Count = diesel::sql_query(format!(
-            "SELECT count(*) AS n FROM (SELECT 1 FROM {RECENT} WHERE {RECENT} MATCH ? LIMIT ?)"
-        ))
-        .bind::<Text, _>(term)
-        .bind::<BigInt, _>(common)
+        let found: Count = Prepared::new(
+            &format!(
+                "SELECT count(*) AS n FROM (SELECT 1 FROM {RECENT} WHERE {RECENT} MATCH :term LIMIT :common)"
+            ),
+            &[
+                ("term", Value::Text(term.clone())),
+                ("common", Value::BigInt(common)),
+            ],
+        )
         .get_result(c)?;
         if found.n < common {
             scored.push(term.as_str());
@@ -476,35 +479,39 @@ fn rank(conn: &mut DbConn, q: &SearchQuery, limit: i64) -> QueryResult<Vec<(i64,
     let rows: Vec<Ranked> = match conn {
         DbConn::Sqlite(c) => {
             let scored = scored_terms(c, &q.fts5_terms, (layout.span / COMMON_SHARE).max(1))?;
-            // ?1 all terms, ?5 the scored ones: when they differ, an arm ranks the articles
-            // holding the scored terms among those holding all.
+            // When some terms only filter, an arm ranks the articles holding the scored
+            // terms among those holding all.
             let filtered = scored.len() < q.fts5_terms.len();
             let arm = |table: &str, bound: &str| {
                 let matching = if filtered {
                     // `+rowid`: the filter must not become FTS5's lookup by rowid, which would
                     // start the scored match (and bm25's counting) over for every row.
                     format!(
-                        "{table} MATCH ?5 AND +rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH ?1 AND rowid {bound} ?2)"
+                        "{table} MATCH :scored AND +rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :all AND rowid {bound} :floor)"
                     )
                 } else {
-                    format!("{table} MATCH ?5 AND rowid {bound} ?2")
+                    format!("{table} MATCH :scored AND rowid {bound} :floor")
                 };
                 format!(
                     "SELECT * FROM (SELECT rowid AS id, -bm25({table}, 10.0, 4.0, 1.0, 3.0, 3.0) AS score \
-                     FROM {table} WHERE {matching} ORDER BY rowid DESC LIMIT ?3)"
+                     FROM {table} WHERE {matching} ORDER BY rowid DESC LIMIT :window)"
                 )
             };
             let mut arms = vec![arm(RECENT, ">")];
             arms.extend(bands.iter().map(|t| arm(t, "<=")));
-            diesel::sql_query(format!(
-                "SELECT id, score FROM ({} LIMIT ?3) ORDER BY score DESC, id DESC LIMIT ?4",
-                arms.join(" UNION ALL ")
-            ))
-            .bind::<Text, _>(q.fts5_terms.join(" "))
-            .bind::<BigInt, _>(floor)
-            .bind::<BigInt, _>(window)
-            .bind::<BigInt, _>(limit)
-            .bind::<Text, _>(scored.join(" "))
+            Prepared::new(
+                &format!(
+                    "SELECT id, score FROM ({} LIMIT :window) ORDER BY score DESC, id DESC LIMIT :limit",
+                    arms.join(" UNION ALL ")
+                ),
+                &[
+                    ("all", Value::Text(q.fts5_terms.join(" "))),
+                    ("scored", Value::Text(scored.join(" "))),
+                    ("floor", Value::BigInt(floor)),
+                    ("window", Value::BigInt(window)),
+                    ("limit", Value::BigInt(limit)),
+                ],
+            )
             .load(c)?
         }
         // Walking the id index backwards and testing each row's vector reads every
@@ -520,29 +527,32 @@ fn rank(conn: &mut DbConn, q: &SearchQuery, limit: i64) -> QueryResult<Vec<(i64,
             let arm = |table: &str, bound: &str| {
                 format!(
                     "(SELECT s.article_id AS id, s.document FROM {table} s \
-                     WHERE s.document @@ websearch_to_tsquery('english', $1) AND s.article_id + 0 {bound} $2 \
-                     ORDER BY s.article_id DESC LIMIT $3)"
+                     WHERE s.document @@ websearch_to_tsquery('english', :q) AND s.article_id + 0 {bound} :floor \
+                     ORDER BY s.article_id DESC LIMIT :window)"
                 )
             };
             let mut arms = vec![arm(RECENT, ">")];
             arms.extend(bands.iter().map(|t| arm(t, "<=")));
-            let sql = format!(
-                "SELECT id, ts_rank_cd(document, query)::float8 AS score \
-                 FROM (SELECT * FROM ({}) tables LIMIT $3) newest, websearch_to_tsquery('english', $1) query \
-                 ORDER BY score DESC, id DESC LIMIT $4",
-                arms.join(" UNION ALL ")
+            let ranked = Prepared::new(
+                &format!(
+                    "SELECT id, ts_rank_cd(document, query)::float8 AS score \
+                     FROM (SELECT * FROM ({}) tables LIMIT :window) newest, websearch_to_tsquery('english', :q) query \
+                     ORDER BY score DESC, id DESC LIMIT :limit",
+                    arms.join(" UNION ALL ")
+                ),
+                &[
+                    ("q", Value::Text(q.websearch.clone())),
+                    ("floor", Value::BigInt(floor)),
+                    ("window", Value::BigInt(window)),
+                    ("limit", Value::BigInt(limit)),
+                ],
             );
             c.transaction(|c| {
                 c.batch_execute(
                     "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off; \
                      SET LOCAL max_parallel_workers_per_gather = 0",
                 )?;
-                diesel::sql_query(sql)
-                    .bind::<Text, _>(&q.websearch)
-                    .bind::<BigInt, _>(floor)
-                    .bind::<BigInt, _>(window)
-                    .bind::<BigInt, _>(limit)
-                    .load(c)
+                ranked.load(c)
             })?
         }
     };
