@@ -305,6 +305,24 @@ async fn a_rare_old_match_is_found_behind_many_newer_ones() {
     assert!(!slugs.contains(&"old-keeper".to_owned()));
     // Among the newest matches, the one that says it thrice leads.
     assert_eq!(slugs[0], "harbour-2590", "{slugs:?}");
+
+    // Only the oldest 200 reports pass a date filter: they rank last among 2,600 matches,
+    // found by ranking and checking deeper, alike in score and so newest first.
+    let before = (chrono::Utc::now() - chrono::Duration::minutes((24 * 300 - 200) * 60 + 30))
+        .format("%Y-%m-%dT%H:%M:%SZ");
+    let old = app
+        .get_json(&format!("/v1/search?q=harbour&limit=5&published_before={before}"))
+        .await;
+    assert_eq!(
+        slugs_of(&old),
+        [
+            "harbour-199",
+            "harbour-198",
+            "harbour-197",
+            "harbour-196",
+            "harbour-195"
+        ]
+    );
 }
 
 /// One number from the database, by the query for each backend (SQLite, PostgreSQL).
