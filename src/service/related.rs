@@ -9,7 +9,7 @@
 //! rarity is measured among the articles of the same period, and a key that fills both
 //! halves (a section, a common word) counts for nothing but still brings candidates.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
@@ -43,8 +43,10 @@ const HALF_LIFE_DAYS: f64 = 45.0;
 const TERM_WEIGHT: f64 = 0.6;
 const SAME_SECTION: f64 = 1.5;
 const RELATED_SECTION: f64 = 0.75;
-/// How many of the best-scoring candidates are read in full to settle the order.
+/// How many of the best-scoring candidates are rescored with their sections to settle the order.
 const SHORTLIST: usize = 40;
+/// Read beyond the requested number, in case some turn out no longer public.
+const SPARE: usize = 3;
 
 fn tag_key(tag_id: i64) -> i64 {
     tag_id << 2
@@ -199,7 +201,7 @@ pub struct RelatedList {
 }
 
 /// One candidate being scored: what it shares with the source.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Scored {
     published_at: NaiveDateTime,
     shared: Vec<usize>,
@@ -279,13 +281,59 @@ impl ContentService {
                     RelatedScope::All => SHORTLIST,
                     RelatedScope::Section => SHORTLIST * 4,
                 });
-                let mut wanted: Vec<i64> = pins.clone();
-                wanted.extend(shortlist.iter().map(|(id, _)| *id));
-                let rows: HashMap<i64, ArticleRow> = article_queries::public_by_ids(c, &wanted, now)?
-                    .into_iter()
-                    .map(|r| (r.id, r))
-                    .collect();
-                let picked = settle(&source, &tree_in, scope, pins, shortlist, &rows, limit as usize);
+                // The shortlist's sections come from the key index when it holds them, so
+                // that only the few articles shown are read; otherwise from its rows.
+                let ids: Vec<i64> = shortlist.iter().map(|(id, _)| *id).collect();
+                let mut rows: HashMap<i64, ArticleRow> = HashMap::new();
+                let mut asked: HashSet<i64> = HashSet::new();
+                let sections = match index.keys_of(&ids).filter(|held| held.len() == ids.len()) {
+                    Some(held) => held
+                        .into_iter()
+                        .filter_map(|(id, keys)| Some((id, keys.into_iter().find_map(section_of_key)?)))
+                        .collect(),
+                    None => {
+                        rows.extend(
+                            article_queries::public_by_ids(c, &ids, now)?
+                                .into_iter()
+                                .map(|r| (r.id, r)),
+                        );
+                        asked.extend(ids);
+                        rows.values().map(|r| (r.id, r.section_id)).collect()
+                    }
+                };
+                let rest = rescore(&source, &tree_in, scope, shortlist, &sections);
+                // The pins and the best of the rest are read; more if some are not public.
+                let limit = limit as usize;
+                let mut reach = limit + SPARE;
+                let picked = loop {
+                    let needed: Vec<i64> = pins
+                        .iter()
+                        .chain(rest.iter().take(reach).map(|(id, _)| id))
+                        .filter(|id| !asked.contains(id))
+                        .copied()
+                        .collect();
+                    if !needed.is_empty() {
+                        rows.extend(
+                            article_queries::public_by_ids(c, &needed, now)?
+                                .into_iter()
+                                .map(|r| (r.id, r)),
+                        );
+                        asked.extend(needed);
+                    }
+                    let picked = pick(
+                        &source,
+                        &tree_in,
+                        scope,
+                        &pins,
+                        &rest[..reach.min(rest.len())],
+                        &rows,
+                        limit,
+                    );
+                    if picked.len() >= limit || reach >= rest.len() {
+                        break picked;
+                    }
+                    reach *= 2;
+                };
                 let ids: Vec<i64> = picked.iter().map(|p| p.0).collect();
                 let media: Vec<i64> = ids
                     .iter()
@@ -460,42 +508,75 @@ impl ContentService {
     }
 }
 
-/// Settles the final list: pinned first (public ones, in order), then the shortlist
-/// rescored with exact section closeness, within the scope.
-fn settle(
+/// The sections an article's list may come from: any, or the source's and those below it.
+fn scope_sections(tree: &SectionTree, scope: RelatedScope, home: i64) -> Option<Vec<i64>> {
+    match scope {
+        RelatedScope::All => None,
+        RelatedScope::Section => Some(tree.with_descendants(home)),
+    }
+}
+
+/// The primary section recorded in one of an article's keys.
+fn section_of_key(key: i64) -> Option<i64> {
+    (key & 3 == 1).then_some(key >> 2)
+}
+
+/// The shortlist within the scope, rescored with exact section closeness, best first.
+/// `sections` holds each candidate's primary section; a candidate without one is left out.
+fn rescore(
     source: &Source,
     tree: &SectionTree,
     scope: RelatedScope,
-    pins: Vec<i64>,
     shortlist: Vec<(i64, Scored)>,
-    rows: &HashMap<i64, ArticleRow>,
-    limit: usize,
-) -> Vec<(i64, Option<Scored>)> {
+    sections: &HashMap<i64, i64>,
+) -> Vec<(i64, Scored)> {
     let around = source.row.published_at.unwrap_or_default();
     let home = source.row.section_id;
-    let within = match scope {
-        RelatedScope::All => None,
-        RelatedScope::Section => Some(tree.with_descendants(home)),
-    };
-    let in_scope = |row: &ArticleRow| within.as_ref().is_none_or(|ids| ids.contains(&row.section_id));
-    let mut picked: Vec<(i64, Option<Scored>)> = pins
-        .into_iter()
-        .filter(|id| *id != source.row.id && rows.get(id).is_some_and(in_scope))
-        .map(|id| (id, None))
-        .collect();
-    picked.truncate(limit);
+    let within = scope_sections(tree, scope, home);
     let mut rest: Vec<(i64, Scored)> = shortlist
         .into_iter()
         .filter_map(|(id, mut s)| {
-            let row = rows.get(&id).filter(|r| in_scope(r))?;
-            let weight = decay(around, s.published_at);
-            s.score += section_closeness(tree, home, row.section_id) * weight;
+            let section = *sections.get(&id)?;
+            if within.as_ref().is_some_and(|ids| !ids.contains(&section)) {
+                return None;
+            }
+            s.score += section_closeness(tree, home, section) * decay(around, s.published_at);
             Some((id, s))
         })
         .collect();
     rank(around, &mut rest);
+    rest
+}
+
+/// The final list: pinned first (public ones, in order), then the best of `rest` that are
+/// public (their rows were read) and, by their rows, within the scope.
+fn pick(
+    source: &Source,
+    tree: &SectionTree,
+    scope: RelatedScope,
+    pins: &[i64],
+    rest: &[(i64, Scored)],
+    rows: &HashMap<i64, ArticleRow>,
+    limit: usize,
+) -> Vec<(i64, Option<Scored>)> {
+    let within = scope_sections(tree, scope, source.row.section_id);
+    let shown = |id: &i64| {
+        rows.get(id)
+            .is_some_and(|row| within.as_ref().is_none_or(|ids| ids.contains(&row.section_id)))
+    };
+    let mut picked: Vec<(i64, Option<Scored>)> = pins
+        .iter()
+        .filter(|id| **id != source.row.id && shown(id))
+        .map(|id| (*id, None))
+        .collect();
+    picked.truncate(limit);
     let room = limit - picked.len();
-    picked.extend(rest.into_iter().take(room).map(|(id, s)| (id, Some(s))));
+    picked.extend(
+        rest.iter()
+            .filter(|(id, _)| shown(id))
+            .take(room)
+            .map(|(id, s)| (*id, Some(s.clone()))),
+    );
     picked
 }
 

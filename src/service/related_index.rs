@@ -45,6 +45,8 @@ struct Entry {
 #[derive(Debug, Default)]
 struct Postings {
     slots: HashMap<i64, u32>,
+    /// The key of each slot.
+    keys: Vec<i64>,
     lists: Vec<Vec<Posting>>,
     articles: HashMap<u32, Entry>,
 }
@@ -64,6 +66,7 @@ impl Postings {
         let next = self.lists.len() as u32;
         *self.slots.entry(key).or_insert_with(|| {
             self.lists.push(Vec::new());
+            self.keys.push(key);
             next
         })
     }
@@ -208,6 +211,25 @@ impl RelatedIndex {
         // at the edges is lost; the public check afterwards is exact.
         let hi = seconds(hi).saturating_add(1);
         Some(postings.candidates(keys, seconds(around), seconds(lo), hi, per_side.max(0) as usize))
+    }
+
+    /// The keys held for those of `ids` that the index holds; `None` when `candidates`
+    /// would be.
+    pub fn keys_of(&self, ids: &[i64]) -> Option<HashMap<i64, Vec<i64>>> {
+        if self.is_stale() {
+            return None;
+        }
+        let guard = self.postings.read().ok()?;
+        let postings = guard.as_ref()?;
+        Some(
+            ids.iter()
+                .filter_map(|&id| {
+                    let entry = postings.articles.get(&u32::try_from(id).ok()?)?;
+                    let keys = entry.slots.iter().map(|&s| postings.keys[s as usize]).collect();
+                    Some((id, keys))
+                })
+                .collect(),
+        )
     }
 
     /// Reads every key from the database into memory, in steps of `FILL_STEP` articles.

@@ -272,16 +272,48 @@ async fn related_follows_publishing_at_once() {
     assert!(!last.is_empty(), "the rest still relate");
 }
 
-async fn related_slugs(app: &TestApp, slug: &str) -> Vec<String> {
-    let body = app
-        .get_json(&format!("/v1/articles/{slug}/related?limit=20"))
-        .await;
+/// Articles unpublished behind the key index's back (by another instance, say, before it
+/// syncs) are still never shown, and the list is filled from the next best, even when more
+/// of the best are gone than are read ahead.
+#[tokio::test]
+async fn related_skips_articles_unpublished_elsewhere_and_fills_the_list() {
+    let app = newsroom().await;
+    let all = related_slugs(&app, "source").await;
+    assert!(all.len() >= 9, "{all:?}");
+    let hidden: Vec<String> = all[..4].to_vec();
+    let list = hidden
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Straight to the database: this instance is not told, and updated_at is left alone.
+    app.db
+        .run(move |c| {
+            use diesel::RunQueryDsl;
+            let sql = format!("UPDATE articles SET status = 'draft' WHERE slug IN ({list})");
+            masthead::with_conn!(c, |c| diesel::sql_query(sql.clone()).execute(c))?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let body = app.get_json("/v1/articles/source/related?limit=5").await;
+    assert_eq!(slugs_of_related(&body), all[4..9].to_vec());
+}
+
+fn slugs_of_related(body: &serde_json::Value) -> Vec<String> {
     body["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|i| i["article"]["slug"].as_str().unwrap().to_owned())
         .collect()
+}
+
+async fn related_slugs(app: &TestApp, slug: &str) -> Vec<String> {
+    let body = app
+        .get_json(&format!("/v1/articles/{slug}/related?limit=20"))
+        .await;
+    slugs_of_related(&body)
 }
 
 async fn view(app: &TestApp, slug: &str, agent: &str) -> u16 {
