@@ -247,7 +247,7 @@ impl ContentService {
         let tree = self.section_tree().await?;
         let now = self.now();
         if self.related_index.is_stale() {
-            self.related_index.sync(&self.db, now).await?;
+            self.related_index.catch_up(&self.db, now).await?;
         }
         let index = self.related_index.clone();
         let tree_in = tree.clone();

@@ -10,7 +10,7 @@
 //! against the database as public before it is shown.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -167,14 +167,44 @@ fn by_article(rows: Vec<NewKey>) -> Result<HashMap<u32, (u32, Vec<i64>)>, TooLar
 #[derive(Debug)]
 struct TooLarge;
 
+/// Which of this process's writes the index has taken in. A sync takes in the writes
+/// counted before it began reading; one counted while it reads may be missed by that read,
+/// so the index stays stale until a sync begun after the write has finished.
+#[derive(Debug, Default)]
+struct Freshness {
+    /// Writes counted so far.
+    written: AtomicU64,
+    /// Writes the index is known to hold.
+    applied: AtomicU64,
+}
+
+impl Freshness {
+    fn note_write(&self) {
+        self.written.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Before a sync reads: what it will have taken in once it has applied what it read.
+    fn begin(&self) -> u64 {
+        self.written.load(Ordering::Acquire)
+    }
+
+    fn finish(&self, begun: u64) {
+        self.applied.fetch_max(begun, Ordering::AcqRel);
+    }
+
+    fn is_stale(&self) -> bool {
+        self.applied.load(Ordering::Acquire) < self.written.load(Ordering::Acquire)
+    }
+}
+
 /// The shared index: empty until filled, then kept in step with the database.
 #[derive(Debug, Default)]
 pub struct RelatedIndex {
     postings: RwLock<Option<Postings>>,
     /// Changes from this instant on are not in memory yet.
     synced_to: Mutex<Option<NaiveDateTime>>,
-    /// Set by every write through this process; the next reader syncs first.
-    stale: AtomicBool,
+    /// This process's writes; a reader after one syncs first.
+    freshness: Freshness,
     syncing: tokio::sync::Mutex<()>,
 }
 
@@ -185,11 +215,21 @@ impl RelatedIndex {
 
     /// Called on every write: the next reader brings the index up to date first.
     pub fn mark_stale(&self) {
-        self.stale.store(true, Ordering::Release);
+        self.freshness.note_write();
     }
 
     pub fn is_stale(&self) -> bool {
-        self.stale.load(Ordering::Acquire)
+        self.freshness.is_stale()
+    }
+
+    /// Syncs when a write of this process may be missing, unless a sync that finished
+    /// while this one waited for its turn took it in.
+    pub async fn catch_up(&self, db: &Db, now: NaiveDateTime) -> Result<(), AppError> {
+        let one = self.syncing.lock().await;
+        if !self.is_stale() {
+            return Ok(());
+        }
+        self.sync_holding(db, now, one).await
     }
 
     /// Candidates from memory; `None` while the index is not filled, or behind a write that
@@ -273,11 +313,21 @@ impl RelatedIndex {
     /// Applies the changes made since the last sync. One caller at a time; the others
     /// wait for it and find nothing left to do.
     pub async fn sync(&self, db: &Db, now: NaiveDateTime) -> Result<(), AppError> {
-        let _one = self.syncing.lock().await;
+        let one = self.syncing.lock().await;
+        self.sync_holding(db, now, one).await
+    }
+
+    async fn sync_holding(
+        &self,
+        db: &Db,
+        now: NaiveDateTime,
+        _one: tokio::sync::MutexGuard<'_, ()>,
+    ) -> Result<(), AppError> {
+        // Not filled yet: readers use the database, and the fill reads everything.
         let Some(since) = self.synced_to.lock().ok().and_then(|s| *s) else {
             return Ok(());
         };
-        self.stale.store(false, Ordering::Release);
+        let begun = self.freshness.begin();
         let overlap = chrono::Duration::seconds(OVERLAP_SECONDS);
         let (since, until) = (since - overlap, now + overlap);
         let (changed, rows) = db
@@ -291,6 +341,7 @@ impl RelatedIndex {
         if let Ok(mut s) = self.synced_to.lock() {
             *s = Some(now);
         }
+        self.freshness.finish(begun);
         Ok(())
     }
 
@@ -364,6 +415,24 @@ mod tests {
             vec![(8, 4), (8, 6)]
         );
         assert!(p.candidates(&[42], at(5), at(0), at(20), 5).is_empty());
+    }
+
+    #[test]
+    fn a_write_during_a_sync_keeps_the_index_stale_until_the_next() {
+        let f = Freshness::default();
+        assert!(!f.is_stale());
+        f.note_write();
+        assert!(f.is_stale());
+        // A sync begins after the write: readers wait for it, not use the index meanwhile.
+        let begun = f.begin();
+        assert!(f.is_stale(), "stale while the sync reads");
+        // Another write lands while it reads: its read may have missed it.
+        f.note_write();
+        f.finish(begun);
+        assert!(f.is_stale(), "the write during the sync is still to be taken in");
+        let begun = f.begin();
+        f.finish(begun);
+        assert!(!f.is_stale());
     }
 
     #[test]
