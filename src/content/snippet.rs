@@ -19,12 +19,21 @@ fn stem(word: &str) -> String {
     stems::stem(&word.to_lowercase())
 }
 
-/// Each word of `text` with its byte range.
+/// Each word of `text` with its byte range. Text is mostly ASCII: its bytes are classed
+/// directly, and only other characters are decoded.
 fn tokens(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 5);
     let mut start = None;
-    for (i, ch) in text.char_indices() {
-        match (ch.is_alphanumeric(), start) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let (word_char, width) = if bytes[i].is_ascii() {
+            (bytes[i].is_ascii_alphanumeric(), 1)
+        } else {
+            let ch = text[i..].chars().next().expect("i is at a character boundary");
+            (ch.is_alphanumeric(), ch.len_utf8())
+        };
+        match (word_char, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 out.push((s, i));
@@ -32,6 +41,7 @@ fn tokens(text: &str) -> Vec<(usize, usize)> {
             }
             _ => {}
         }
+        i += width;
     }
     if let Some(s) = start {
         out.push((s, text.len()));
@@ -55,29 +65,36 @@ pub fn snippet(text: &str, stems: &HashSet<String>) -> String {
     if words.is_empty() {
         return String::new();
     }
+    // A query has a few stems: they are told apart by position, not hashed per word.
+    let wanted: Vec<&str> = stems.iter().map(String::as_str).collect();
     // A word begins with the letter its stem begins with (stemming only rewrites endings),
     // so most words need no stemming at all.
-    let firsts: HashSet<char> = stems.iter().filter_map(|s| s.chars().next()).collect();
-    let stems_of: Vec<Option<String>> = words
+    let firsts: Vec<char> = wanted.iter().filter_map(|s| s.chars().next()).collect();
+    let stem_of: Vec<Option<usize>> = words
         .iter()
         .map(|&(s, e)| {
             let first = text[s..e].chars().next()?.to_lowercase().next()?;
             if !firsts.contains(&first) {
                 return None;
             }
-            Some(stems::stem(&text[s..e].to_lowercase())).filter(|w| stems.contains(w))
+            let stemmed = stems::stem(&text[s..e].to_lowercase());
+            wanted.iter().position(|w| *w == stemmed)
         })
         .collect();
-    let matches: Vec<usize> = (0..words.len()).filter(|&i| stems_of[i].is_some()).collect();
+    let matches: Vec<usize> = (0..words.len()).filter(|&i| stem_of[i].is_some()).collect();
     // The window starting a little before some match that covers the most distinct stems,
     // then the most matches; the earliest such.
     let mut best = (0usize, (0usize, 0usize));
+    let mut inside: Vec<usize> = Vec::new();
     for &m in &matches {
         let start = m.saturating_sub(LEAD);
         let end = (start + SNIPPET_WORDS).min(words.len());
-        let inside: Vec<&String> = (start..end).filter_map(|i| stems_of[i].as_ref()).collect();
-        let distinct = inside.iter().collect::<HashSet<_>>().len();
-        let score = (distinct, inside.len());
+        inside.clear();
+        inside.extend((start..end).filter_map(|i| stem_of[i]));
+        let found = inside.len();
+        inside.sort_unstable();
+        inside.dedup();
+        let score = (inside.len(), found);
         if score > best.1 {
             best = (start, score);
         }
@@ -93,7 +110,7 @@ pub fn snippet(text: &str, stems: &HashSet<String>) -> String {
     for i in start..end {
         let (s, e) = words[i];
         out.push_str(&text[at..s]);
-        if stems_of[i].is_some() {
+        if stem_of[i].is_some() {
             out.push(START);
             out.push_str(&text[s..e]);
             out.push(STOP);
@@ -143,5 +160,13 @@ mod tests {
         );
         assert_eq!(marked("", "harbour"), "");
         assert_eq!(marked("Harbour", "\"harbour\""), "[Harbour]");
+    }
+
+    #[test]
+    fn words_with_other_letters_are_whole_words() {
+        assert_eq!(
+            marked("Tel-Aviv's cafés reopen; Zürich waits.", "café zürich"),
+            "Tel-Aviv's [cafés] reopen; [Zürich] waits."
+        );
     }
 }
