@@ -310,8 +310,8 @@ impl RelatedIndex {
         }
     }
 
-    /// Applies the changes made since the last sync. One caller at a time; the others
-    /// wait for it and find nothing left to do.
+    /// Applies the changes made since the last sync, by any process (the background calls
+    /// it every `SYNC_EVERY`). One caller at a time.
     pub async fn sync(&self, db: &Db, now: NaiveDateTime) -> Result<(), AppError> {
         let one = self.syncing.lock().await;
         self.sync_holding(db, now, one).await
