@@ -56,6 +56,11 @@ fn section_key(section_id: i64) -> i64 {
     (section_id << 2) | 1
 }
 
+/// The primary section recorded in one of an article's keys.
+fn section_of_key(key: i64) -> Option<i64> {
+    (key & 3 == 1).then_some(key >> 2)
+}
+
 /// A stable 62-bit hash of the stem, tagged as a word key.
 fn term_key(stem: &str) -> i64 {
     let digest = Sha256::digest(stem.as_bytes());
@@ -292,12 +297,7 @@ impl ContentService {
                         .filter_map(|(id, keys)| Some((id, keys.into_iter().find_map(section_of_key)?)))
                         .collect(),
                     None => {
-                        rows.extend(
-                            article_queries::public_by_ids(c, &ids, now)?
-                                .into_iter()
-                                .map(|r| (r.id, r)),
-                        );
-                        asked.extend(ids);
+                        read_public(c, &ids, now, &mut rows, &mut asked)?;
                         rows.values().map(|r| (r.id, r.section_id)).collect()
                     }
                 };
@@ -312,14 +312,7 @@ impl ContentService {
                         .filter(|id| !asked.contains(id))
                         .copied()
                         .collect();
-                    if !needed.is_empty() {
-                        rows.extend(
-                            article_queries::public_by_ids(c, &needed, now)?
-                                .into_iter()
-                                .map(|r| (r.id, r)),
-                        );
-                        asked.extend(needed);
-                    }
+                    read_public(c, &needed, now, &mut rows, &mut asked)?;
                     let picked = pick(
                         &source,
                         &tree_in,
@@ -508,17 +501,33 @@ impl ContentService {
     }
 }
 
+/// Reads those of `ids` that are public into `rows`, and remembers that they were asked
+/// for, public or not.
+fn read_public(
+    c: &mut DbConn,
+    ids: &[i64],
+    now: NaiveDateTime,
+    rows: &mut HashMap<i64, ArticleRow>,
+    asked: &mut HashSet<i64>,
+) -> Result<(), AppError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    rows.extend(
+        article_queries::public_by_ids(c, ids, now)?
+            .into_iter()
+            .map(|r| (r.id, r)),
+    );
+    asked.extend(ids);
+    Ok(())
+}
+
 /// The sections an article's list may come from: any, or the source's and those below it.
 fn scope_sections(tree: &SectionTree, scope: RelatedScope, home: i64) -> Option<Vec<i64>> {
     match scope {
         RelatedScope::All => None,
         RelatedScope::Section => Some(tree.with_descendants(home)),
     }
-}
-
-/// The primary section recorded in one of an article's keys.
-fn section_of_key(key: i64) -> Option<i64> {
-    (key & 3 == 1).then_some(key >> 2)
 }
 
 /// The shortlist within the scope, rescored with exact section closeness, best first.
