@@ -81,6 +81,21 @@ enum UserCommand {
     SetRole(UserRoleArgs),
     /// Disable a user and revoke their sessions.
     Disable(UserEmailArgs),
+    /// Let a disabled user sign in again.
+    Enable(UserEmailArgs),
+    /// Set a user's password, read from standard input (or MASTHEAD_PASSWORD).
+    SetPassword(UserPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+struct UserPasswordArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[arg(long)]
+    email: String,
+    /// Read the password from standard input (a password is never taken as an argument).
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +193,28 @@ struct ServeArgs {
     /// Requests per second one address may make without a partner key (0: unlimited).
     #[arg(long, env = "MASTHEAD_ANONYMOUS_RATE_LIMIT", default_value_t = 100)]
     anonymous_rate_limit: u32,
+    /// Where this API is reached from outside (e.g. https://api.news.example.com), for the
+    /// links it writes to itself in feeds and sitemaps. Never taken from request headers.
+    /// Default: http://localhost:PORT.
+    #[arg(long, env = "MASTHEAD_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Proxies and load balancers whose Forwarded / X-Forwarded-For headers are believed,
+    /// as addresses or CIDR blocks, comma-separated (default: none).
+    #[arg(long, env = "MASTHEAD_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "MASTHEAD_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Send Strict-Transport-Security with this max-age in seconds (only behind HTTPS).
+    #[arg(long, env = "MASTHEAD_HSTS_MAX_AGE")]
+    hsts_max_age: Option<u64>,
+    /// The highest price of one GraphQL query: each field costs 1, a list multiplies what
+    /// it holds by its size.
+    #[arg(long, env = "MASTHEAD_GRAPHQL_MAX_COST", default_value_t = 25_000)]
+    graphql_max_cost: usize,
+    /// The most fields one GraphQL response may resolve.
+    #[arg(long, env = "MASTHEAD_GRAPHQL_MAX_FIELDS", default_value_t = 50_000)]
+    graphql_max_fields: usize,
     #[command(flatten)]
     keys: KeyArgs,
     #[command(flatten)]
@@ -354,6 +391,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.cache.max_age_seconds = args.cache_max_age;
     settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);
     settings.anonymous_rate_limit = args.anonymous_rate_limit;
+    settings.public_url = args.public_url.clone();
+    if let Some(public) = &settings.public_url {
+        url::Url::parse(public).map_err(|e| anyhow::anyhow!("--public-url {public:?} is not a URL: {e}"))?;
+    }
+    settings.edge.trusted_proxies = crate::http::edge::EdgeSettings::parse_proxies(&args.trusted_proxies)
+        .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
+    settings.edge.max_body_bytes = args.max_body_bytes;
+    settings.edge.hsts_max_age = args.hsts_max_age;
+    settings.graphql.max_cost = args.graphql_max_cost;
+    settings.graphql.max_fields = args.graphql_max_fields;
     settings.content.views.flush_interval = std::time::Duration::from_secs(args.views_flush_interval.max(1));
     settings.content.views.retention =
         std::time::Duration::from_secs(args.views_retention_days.max(1) * 86_400);
@@ -366,6 +413,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         name: args.site.site_name,
         language: args.site.site_language,
         feed_size: args.site.feed_size,
+        // Filled in once the server knows its port (see `Settings::public_url`).
+        api_url: String::new(),
     };
     settings.feeds.max_age_seconds = args.site.feed_cache_max_age;
     settings.keys = KeySettings {
@@ -400,7 +449,8 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Create(a) => &a.db,
         UserCommand::List(a) => a,
         UserCommand::SetRole(a) => &a.db,
-        UserCommand::Disable(a) => &a.db,
+        UserCommand::Disable(a) | UserCommand::Enable(a) => &a.db,
+        UserCommand::SetPassword(a) => &a.db,
     };
     let db = Db::connect(&db_args.url()?, 1)?;
     let editorial = crate::service::editorial::EditorialService::offline(db);
@@ -441,6 +491,27 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
                 },
             )?;
             println!("{} is disabled and signed out everywhere", u.email);
+        }
+        UserCommand::Enable(args) => {
+            let u = editorial.update_user_offline(
+                &args.email,
+                UserUpdate {
+                    disabled: Some(false),
+                    ..Default::default()
+                },
+            )?;
+            println!("{} can sign in again", u.email);
+        }
+        UserCommand::SetPassword(args) => {
+            let password = read_password(args.password_stdin)?;
+            let u = editorial.update_user_offline(
+                &args.email,
+                UserUpdate {
+                    password: Some(password),
+                    ..Default::default()
+                },
+            )?;
+            println!("the password of {} is changed", u.email);
         }
     }
     Ok(())

@@ -31,6 +31,13 @@ pub struct Settings {
     pub keys: KeySettings,
     /// Requests per second one address may make without a key (0: unlimited).
     pub anonymous_rate_limit: u32,
+    /// Body size, trusted proxies and security headers, enforced before routing.
+    pub edge: crate::http::edge::EdgeSettings,
+    /// Where this API is reached from outside, for the links it writes to itself; by
+    /// default `http://localhost:PORT`.
+    pub public_url: Option<String>,
+    /// What one GraphQL request may cost.
+    pub graphql: crate::graphql::limits::GraphqlLimits,
     /// Whether SIGINT/SIGTERM stop the server (off when a test hosts several servers).
     pub handle_signals: bool,
 }
@@ -51,6 +58,9 @@ impl Settings {
             editorial: EditorialSettings::default(),
             keys: KeySettings::default(),
             anonymous_rate_limit: 100,
+            edge: Default::default(),
+            public_url: None,
+            graphql: Default::default(),
             handle_signals: true,
         }
     }

@@ -31,6 +31,15 @@ pub enum AppError {
     /// An idempotency key came back with a different request.
     #[error("{0}")]
     KeyReused(String),
+    /// The change would leave nobody able to administer the newsroom.
+    #[error("{0}")]
+    LastAdmin(String),
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{method} is not allowed here; this path answers {allowed}")]
+    MethodNotAllowed { method: String, allowed: String },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("too many requests; retry in {retry_after_seconds} s")]
     RateLimited { retry_after_seconds: u64 },
     #[error("the database is not available")]
@@ -112,6 +121,10 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::InUse(_) => "in_use",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::LastAdmin(_) => "last_admin",
+            AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::CommentsClosed(_) => "comments_closed",
             AppError::KeyReused(_) => "idempotency_key_reused",
             AppError::Unavailable(_) => "unavailable",
@@ -129,6 +142,10 @@ impl AppError {
             AppError::Conflict(_) => "Version conflict",
             AppError::InUse(_) => "Still in use",
             AppError::RateLimited { .. } => "Too many requests",
+            AppError::LastAdmin(_) => "The last administrator",
+            AppError::PayloadTooLarge { .. } => "Request body too large",
+            AppError::MethodNotAllowed { .. } => "Method not allowed",
+            AppError::UnsupportedMediaType(_) => "Unsupported media type",
             AppError::CommentsClosed(_) => "Comments are closed",
             AppError::KeyReused(_) => "Idempotency key reused",
             AppError::Unavailable(_) => "Service unavailable",
@@ -212,6 +229,10 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::PRECONDITION_FAILED,
             AppError::InUse(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::LastAdmin(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::CommentsClosed(_) => StatusCode::FORBIDDEN,
             AppError::KeyReused(_) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -25,6 +25,25 @@ pub struct Application {
     flusher: tokio::task::JoinHandle<()>,
     related_index: tokio::task::JoinHandle<()>,
     retention: tokio::task::JoinHandle<()>,
+    pruner: tokio::task::JoinHandle<()>,
+}
+
+/// Every minute, forgets the rate-limit state of callers back to a full quota, so that a
+/// flood from many addresses does not stay in memory.
+fn spawn_limit_pruning(
+    gate: Arc<http::gate::RateLimits>,
+    comments: CommentService,
+    editorial: EditorialService,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            gate.prune();
+            comments.prune_limits();
+            editorial.prune_limits();
+        }
+    })
 }
 
 impl Application {
@@ -50,25 +69,35 @@ impl Application {
             keys::server_secret(&settings.keys, &settings.database_url)?,
         );
         let editorial = EditorialService::new(db, content.clone(), tokens, settings.editorial.clone());
+        let mut site_settings = settings.site.clone();
+        site_settings.api_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{port}"));
         let schema = web::Data::new(graphql::schema(
             content.clone(),
             editorial.clone(),
             comments.clone(),
-            settings.site.clone(),
+            site_settings.clone(),
+            settings.graphql.clone(),
         ));
         let retention = comments.spawn_retention();
+        let limits = web::Data::new(http::gate::RateLimits::new(settings.anonymous_rate_limit));
+        let pruner = spawn_limit_pruning(limits.clone().into_inner(), comments.clone(), editorial.clone());
         let comments_data = web::Data::new(comments);
         let content_data = web::Data::new(content.clone());
         let editorial_data = web::Data::new(editorial);
-        let limits = web::Data::new(http::gate::RateLimits::new(settings.anonymous_rate_limit));
         let cache = web::Data::new(settings.cache.clone());
         let feed_policy = web::Data::new(settings.feeds.clone());
-        let site = web::Data::new(settings.site.clone());
+        let site = web::Data::new(site_settings);
+        let edge = web::Data::new(settings.edge.clone());
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_web::middleware::Compress::default())
                 .wrap(from_fn(http::gate::gate))
+                .wrap(from_fn(http::edge::edge))
                 .wrap(TracingLogger::default())
+                .app_data(edge.clone())
                 .app_data(content_data.clone())
                 .app_data(editorial_data.clone())
                 .app_data(comments_data.clone())
@@ -101,6 +130,7 @@ impl Application {
             flusher,
             related_index,
             retention,
+            pruner,
         })
     }
 
@@ -119,6 +149,7 @@ impl Application {
         self.flusher.abort();
         self.related_index.abort();
         self.retention.abort();
+        self.pruner.abort();
         match self.content.flush_views().await {
             Ok(written) => tracing::info!(written, "views flushed on shutdown"),
             Err(e) => tracing::error!(error = %e, "views counted since the last flush are lost"),

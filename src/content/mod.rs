@@ -2,6 +2,7 @@
 
 pub mod blocks;
 pub mod comment_text;
+pub mod controls;
 pub mod cursor;
 mod render;
 pub mod snippet;

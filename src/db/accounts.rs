@@ -75,6 +75,15 @@ pub fn list_users(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
         .load(c))
 }
 
+/// Admins who can still sign in: the newsroom is locked out when there are none.
+pub fn active_admins(conn: &mut DbConn) -> QueryResult<i64> {
+    with_conn!(conn, |c| users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::disabled.eq(false))
+        .count()
+        .get_result(c))
+}
+
 pub fn update_user(conn: &mut DbConn, id: i64, changes: &UserChanges) -> QueryResult<usize> {
     with_conn!(conn, |c| diesel::update(users::table.find(id))
         .set(changes)

@@ -54,6 +54,7 @@ impl CommentObject {
         &self.0.text
     }
     /// Published replies, oldest first.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn replies(&self, ctx: &Context<'_>) -> Result<Vec<CommentObject>> {
         let found = loaders(ctx)
             .replies
@@ -134,6 +135,7 @@ impl CommentFormObject {
     async fn closed_message(&self) -> &str {
         &self.0.closed_message
     }
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn fields(&self) -> Vec<CommentFormField> {
         self.0
             .fields
@@ -213,6 +215,8 @@ pub struct CommentQuery;
 #[Object]
 impl CommentQuery {
     /// The comment form of a published article, with a fresh token when it is open.
+    /// Never cached: each reader gets a token of their own.
+    #[graphql(cache_control(no_cache))]
     async fn comment_form(&self, ctx: &Context<'_>, article_slug: String) -> Result<CommentFormObject> {
         Ok(CommentFormObject(
             comments(ctx).form(&article_slug).await.map_err(|e| e.extend())?,
@@ -220,6 +224,7 @@ impl CommentQuery {
     }
 
     /// The moderation queue, newest first (moderators and up).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 50, child_complexity)")]
     async fn moderation_queue(
         &self,
         ctx: &Context<'_>,

@@ -82,6 +82,7 @@ pub struct DiscoveryQuery;
 impl DiscoveryQuery {
     /// The most viewed published articles over a window, most viewed first. Views are
     /// counted in memory and written every few seconds, so the newest show after that.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 10, child_complexity)")]
     async fn popular(
         &self,
         ctx: &Context<'_>,

@@ -190,6 +190,7 @@ impl EditorialQuery {
     }
 
     /// Articles in every status, newest change first (contributors see their own).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
     async fn editor_articles(
         &self,
         ctx: &Context<'_>,
@@ -222,6 +223,7 @@ impl EditorialQuery {
     }
 
     /// Saved versions of an article, newest first.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn revisions(&self, ctx: &Context<'_>, article_id: ID) -> Result<Vec<Revision>> {
         let id = id_of(&article_id, "articleId")?;
         let list = editorial(ctx).revisions(actor(ctx), id).await.map_err(gql)?;
@@ -244,15 +246,18 @@ impl EditorialQuery {
         Ok(Article(bundle.record()))
     }
 
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<UserView>> {
         editorial(ctx).users(actor(ctx)).await.map_err(gql)
     }
 
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKeyView>> {
         editorial(ctx).keys(actor(ctx)).await.map_err(gql)
     }
 
     /// Every editorial action, newest first (admins).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 50, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,7 @@
 mod comments;
 mod discovery;
 mod editorial;
+pub mod limits;
 mod loaders;
 mod parse_cache;
 mod query;
@@ -15,7 +16,6 @@ use actix_web::ResponseError;
 use actix_web::{HttpResponse, guard, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
-use async_graphql_actix_web::GraphQLRequest;
 
 use crate::auth::Actor;
 use crate::service::ContentService;
@@ -45,8 +45,6 @@ pub type MastheadSchema = Schema<Query, Mutation, EmptySubscription>;
 /// The schema without data: enough to print its SDL.
 pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(16)
-        .limit_complexity(10_000)
 }
 
 pub fn schema(
@@ -54,8 +52,12 @@ pub fn schema(
     editorial: EditorialService,
     comments: crate::service::comments::CommentService,
     site: SiteSettings,
+    limits: limits::GraphqlLimits,
 ) -> MastheadSchema {
     schema_builder()
+        // The guard first: a document the parse cache already holds is still counted and
+        // its strings checked.
+        .extension(limits::Guard(limits))
         .extension(parse_cache::ParseCache::new(4 * 1024 * 1024))
         .data(content)
         .data(editorial)
@@ -69,32 +71,195 @@ pub fn sdl() -> String {
     schema_builder().finish().sdl()
 }
 
+/// What a client sent, read as the GraphQL-over-HTTP spec says: a GET carries the request
+/// in its query string, a POST as a JSON object.
+async fn read_request(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+) -> Result<async_graphql::Request, RequestError> {
+    if req.method() == actix_web::http::Method::GET {
+        #[derive(serde::Deserialize)]
+        struct Params {
+            query: Option<String>,
+            #[serde(rename = "operationName")]
+            operation_name: Option<String>,
+            variables: Option<String>,
+            extensions: Option<String>,
+        }
+        let params: Params = serde_urlencoded::from_str(req.query_string())
+            .map_err(|e| RequestError::bad(format!("the query string could not be read: {e}")))?;
+        let query = params.query.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
+            RequestError::bad("a GET request carries the GraphQL document in the query parameter")
+        })?;
+        let mut request = async_graphql::Request::new(query);
+        if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+            request = request.operation_name(name);
+        }
+        if let Some(raw) = params.variables.filter(|v| !v.is_empty()) {
+            let variables: async_graphql::Variables = serde_json::from_str(&raw)
+                .map_err(|e| RequestError::bad(format!("variables is not a JSON object: {e}")))?;
+            request = request.variables(variables);
+        }
+        if let Some(raw) = params.extensions.filter(|v| !v.is_empty()) {
+            request.extensions = serde_json::from_str(&raw)
+                .map_err(|e| RequestError::bad(format!("extensions is not a JSON object: {e}")))?;
+        }
+        return Ok(request);
+    }
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if essence != "application/json" {
+        return Err(RequestError::Http(crate::error::AppError::UnsupportedMediaType(
+            format!("send GraphQL requests as application/json, not {content_type:?}"),
+        )));
+    }
+    let body = crate::http::edge::read_body(req, payload.into_inner())
+        .await
+        .map_err(RequestError::Http)?;
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| RequestError::bad(format!("the body is not valid JSON: {e}")))?;
+    match value.get("query") {
+        Some(serde_json::Value::String(q)) if !q.trim().is_empty() => {}
+        _ => {
+            return Err(RequestError::bad(
+                "the body is a JSON object whose query is the GraphQL document",
+            ));
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| RequestError::bad(format!("the request could not be read: {e}")))
+}
+
+enum RequestError {
+    /// Refused before it was read as GraphQL (size, media type): a problem document.
+    Http(crate::error::AppError),
+    /// Read, but not a GraphQL request.
+    Bad(String),
+}
+
+impl RequestError {
+    fn bad(message: impl Into<String>) -> RequestError {
+        RequestError::Bad(message.into())
+    }
+}
+
+/// The media type the client asked for: `application/graphql-response+json` when it names
+/// it (urql, Apollo Client 4), otherwise plain JSON.
+fn wants_graphql_response(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/graphql-response+json"))
+}
+
+fn media_type(graphql_response: bool) -> &'static str {
+    if graphql_response {
+        "application/graphql-response+json; charset=utf-8"
+    } else {
+        "application/json"
+    }
+}
+
+/// A request that never ran: `errors` alone, no `data` (GraphQL over HTTP, 6.4.1).
+fn request_failed(
+    status: actix_web::http::StatusCode,
+    graphql_response: bool,
+    errors: serde_json::Value,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(media_type(graphql_response))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(serde_json::json!({ "errors": errors }).to_string())
+}
+
+/// The kind of operation the request will run, when its document parses.
+fn operation_type(request: &async_graphql::Request) -> Option<async_graphql::parser::types::OperationType> {
+    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+    let mut operations = doc.operations.iter();
+    match request.operation_name.as_deref() {
+        Some(name) => operations
+            .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
+            .map(|(_, op)| op.node.ty),
+        None => {
+            let (_, first) = operations.next()?;
+            operations.next().is_none().then_some(first.node.ty)
+        }
+    }
+}
+
 async fn execute(
     schema: web::Data<MastheadSchema>,
     content: web::Data<ContentService>,
     req: actix_web::HttpRequest,
     actor: Actor,
-    request: GraphQLRequest,
+    payload: web::Payload,
 ) -> HttpResponse {
-    let request = request.into_inner();
+    use actix_web::http::StatusCode;
+    use async_graphql::parser::types::OperationType;
+    let graphql_response = wants_graphql_response(&req);
+    let request = match read_request(&req, payload).await {
+        Ok(request) => request,
+        Err(RequestError::Http(e)) => return e.error_response(),
+        Err(RequestError::Bad(message)) => {
+            return request_failed(
+                StatusCode::BAD_REQUEST,
+                graphql_response,
+                serde_json::json!([{ "message": message, "extensions": { "code": "BAD_REQUEST" } }]),
+            );
+        }
+    };
+    let is_get = req.method() == actix_web::http::Method::GET;
+    let operation = operation_type(&request);
+    // GET is safe by definition: a mutation over it would sign in from a link, and leave
+    // credentials in logs and browser history (GraphQL over HTTP, 7.1).
+    if is_get
+        && matches!(
+            operation,
+            Some(OperationType::Mutation | OperationType::Subscription)
+        )
+    {
+        let mut response = request_failed(
+            StatusCode::METHOD_NOT_ALLOWED,
+            graphql_response,
+            serde_json::json!([{
+                "message": "mutations are sent with POST",
+                "extensions": { "code": "METHOD_NOT_ALLOWED" }
+            }]),
+        );
+        response.headers_mut().insert(
+            actix_web::http::header::ALLOW,
+            actix_web::http::header::HeaderValue::from_static("POST"),
+        );
+        return response;
+    }
     // Anonymous queries are answered from the response cache when the very same request was
     // answered moments ago; see `ContentService::cache_response` for how long that is.
-    let key = if actor == Actor::Anonymous {
+    let key = if actor == Actor::Anonymous && operation == Some(OperationType::Query) {
         response_cache_key(&request)
     } else {
         None
     };
     if let Some(body) = key.as_deref().and_then(|k| content.cached_response(k)) {
-        return json_response(body.body.clone());
+        return json_response(body.body.clone(), graphql_response);
     }
-    let key = key.filter(|_| is_read_only(&request.query));
+    let ticket = content.response_ticket();
     let loaders = Loaders::new(content.get_ref().clone());
     let mut request = request.data(loaders).data(actor);
-    if let Some(addr) = req.peer_addr() {
-        request = request.data(editorial::ClientAddress(addr.ip().to_string()));
+    let address = crate::http::edge::client_ip(&req);
+    if let Some(ip) = address {
+        request = request.data(editorial::ClientAddress(ip.to_string()));
     }
     request = request.data(discovery::ClientInfo {
-        address: req.peer_addr().map(|a| a.ip()),
+        address,
         user_agent: req
             .headers()
             .get(actix_web::http::header::USER_AGENT)
@@ -103,32 +268,39 @@ async fn execute(
             .to_owned(),
     });
     let response = schema.execute(request).await;
-    let cacheable = response.is_ok();
+    // Refused before it ran (parse, validation, variables, limits): no `data`, and a 4xx
+    // for clients that asked for the GraphQL response media type.
+    if response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+    {
+        let status = if graphql_response {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        let errors = serde_json::to_value(&response.errors).unwrap_or_default();
+        return request_failed(status, graphql_response, errors);
+    }
+    // A comment form's token is fresh per request; a response holding one is never shared.
+    let cacheable = response.is_ok() && response.cache_control.max_age != -1;
     let body = match serde_json::to_vec(&response) {
         Ok(body) => body,
         Err(e) => return crate::error::AppError::internal(e).error_response(),
     };
     if let (Some(key), true) = (key, cacheable) {
         let body = std::sync::Arc::new(crate::service::Rendered::new(body.clone()));
-        if let Err(e) = content.cache_response(key, body).await {
+        if let Err(e) = content.cache_response(key, body, ticket).await {
             tracing::debug!(error = %e, "response not cached");
         }
     }
-    json_response(body)
+    json_response(body, graphql_response)
 }
 
-fn json_response(body: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(body)
-}
-
-/// Only documents made of queries are cached (checked on a miss, before the first insert).
-fn is_read_only(query: &str) -> bool {
-    use async_graphql::parser::types::OperationType;
-    async_graphql::parser::parse_query(query).is_ok_and(|doc| {
-        doc.operations
-            .iter()
-            .all(|(_, op)| op.node.ty == OperationType::Query)
-    })
+fn json_response(body: Vec<u8>, graphql_response: bool) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(media_type(graphql_response))
+        .body(body)
 }
 
 /// The request as text: the same text gets the same response while the cache holds it.
@@ -145,6 +317,15 @@ fn response_cache_key(request: &async_graphql::Request) -> Option<String> {
 async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        // The explorer's page runs its own inline start-up script and GraphiQL's bundle,
+        // and talks to this server only.
+        .insert_header((
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
+             style-src 'self' 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com data:; \
+             img-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'; \
+             base-uri 'none'; form-action 'none'",
+        ))
         .body(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
@@ -164,6 +345,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/graphql")
             .route(web::get().guard(guard::fn_guard(is_browser_visit)).to(graphiql))
             .route(web::get().to(execute))
-            .route(web::post().to(execute)),
+            .route(web::post().to(execute))
+            .default_service(web::to(crate::http::not_found)),
     );
 }

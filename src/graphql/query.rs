@@ -81,6 +81,7 @@ impl PublicQuery {
     }
 
     /// Published articles, newest first.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -92,6 +93,7 @@ impl PublicQuery {
     }
 
     /// Root sections in display order; follow `children` for the tree.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
         let tree = content(ctx).section_tree().await.map_err(|e| e.extend())?;
         Ok(tree.children(None).cloned().map(Section).collect())
@@ -111,6 +113,7 @@ impl PublicQuery {
     }
 
     /// Tags in alphabetical order.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
     async fn tags(
         &self,
         ctx: &Context<'_>,
@@ -144,6 +147,7 @@ impl PublicQuery {
 
     /// The same items as the partner feeds: the newest articles of the newsroom, or of one
     /// section, tag or author (give at most one). Partner keys with `feeds:full` get bodies.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 50, child_complexity)")]
     async fn feed(
         &self,
         ctx: &Context<'_>,
@@ -183,6 +187,7 @@ impl PublicQuery {
     }
 
     /// Full-text search over published articles, best match first.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -219,6 +224,7 @@ impl PublicQuery {
     }
 
     /// Authors in alphabetical order.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
     async fn authors(
         &self,
         ctx: &Context<'_>,

@@ -40,6 +40,22 @@ pub(super) async fn article_connection(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<ArticleConnection> {
+    // Inside a list each item asks for its own page: those pages stay small.
+    let first = if super::limits::inside_list(ctx) {
+        let most = super::limits::NESTED_PAGE_MAX;
+        match first {
+            None => Some(most),
+            Some(n) if n > most => {
+                return Err(gql(AppError::invalid(
+                    "first",
+                    format!("a list of articles inside another list holds at most {most} items, got {n}"),
+                )));
+            }
+            some => some,
+        }
+    } else {
+        first
+    };
     let page =
         PageRequest::<ArticleCursor>::parse(first.map(i64::from), after.as_deref(), ("first", "after"))
             .map_err(gql)?;
@@ -162,6 +178,7 @@ impl Article {
     }
 
     /// From the root section down to the primary section.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn section_path(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
         let tree = content(ctx).section_tree().await.map_err(gql)?;
         Ok(tree
@@ -173,6 +190,7 @@ impl Article {
     }
 
     /// Secondary sections.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
         let ids = loaders(ctx)
             .secondary_sections
@@ -187,6 +205,7 @@ impl Article {
             .collect())
     }
 
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
         let tags = loaders(ctx)
             .tags
@@ -196,6 +215,7 @@ impl Article {
         Ok(tags.unwrap_or_default().into_iter().map(Tag).collect())
     }
 
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<Byline>> {
         let bylines = loaders(ctx)
             .bylines
@@ -213,6 +233,7 @@ impl Article {
     }
 
     /// Oldest first.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<CorrectionNote>> {
         let found = loaders(ctx)
             .corrections
@@ -228,6 +249,7 @@ impl Article {
 
     /// Related articles: pinned ones first, then the closest by shared tags (rarer weigh
     /// more), section, distinctive words and nearness in time, each with its reasons.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 5, child_complexity)")]
     async fn related(
         &self,
         ctx: &Context<'_>,
@@ -242,6 +264,7 @@ impl Article {
     }
 
     /// Published comments, oldest first; replies carry `parentId` and `depth`.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 50, child_complexity)")]
     async fn comments(
         &self,
         ctx: &Context<'_>,
@@ -335,16 +358,19 @@ impl Section {
         let tree = content(ctx).section_tree().await.map_err(gql)?;
         Ok(tree.parent(self.0.id).cloned().map(Section))
     }
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
         let tree = content(ctx).section_tree().await.map_err(gql)?;
         Ok(tree.children(Some(self.0.id)).cloned().map(Section).collect())
     }
     /// From the root down to this section, inclusive.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn path(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
         let tree = content(ctx).section_tree().await.map_err(gql)?;
         Ok(tree.path(self.0.id).into_iter().cloned().map(Section).collect())
     }
     /// Articles of this section and its sub-sections, newest first.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -376,6 +402,7 @@ impl Tag {
         &self.0.description
     }
     /// Articles with this tag, newest first.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -414,6 +441,7 @@ impl Author {
         self.0.avatar_url.as_deref()
     }
     /// Articles with this author in the byline, newest first.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
     async fn articles(
         &self,
         ctx: &Context<'_>,

@@ -1,5 +1,6 @@
 //! Users, partner keys and the audit log: admins only.
 
+use super::body::Body;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
@@ -42,7 +43,7 @@ pub async fn users(editorial: Editorial, actor: Actor) -> Result<HttpResponse, A
 pub async fn create_user(
     editorial: Editorial,
     actor: Actor,
-    body: web::Json<NewUserInput>,
+    body: Body<NewUserInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::CREATED,
@@ -68,7 +69,7 @@ pub async fn update_user(
     editorial: Editorial,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<UserUpdate>,
+    body: Body<UserUpdate>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::OK,
@@ -105,7 +106,7 @@ pub async fn keys(editorial: Editorial, actor: Actor) -> Result<HttpResponse, Ap
 pub async fn create_key(
     editorial: Editorial,
     actor: Actor,
-    body: web::Json<ApiKeyInput>,
+    body: Body<ApiKeyInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::CREATED,

@@ -1,3 +1,4 @@
+use super::body::Body;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
@@ -23,7 +24,7 @@ type Editorial = web::Data<EditorialService>;
 pub async fn token(
     req: HttpRequest,
     editorial: Editorial,
-    body: web::Json<LoginInput>,
+    body: Body<LoginInput>,
 ) -> Result<HttpResponse, AppError> {
     let pair = editorial.login(body.into_inner(), private::peer(&req)).await?;
     Ok(private::json(StatusCode::OK, &pair))
@@ -39,7 +40,7 @@ pub async fn token(
     )
 )]
 #[post("/v1/auth/refresh")]
-pub async fn refresh(editorial: Editorial, body: web::Json<RefreshInput>) -> Result<HttpResponse, AppError> {
+pub async fn refresh(editorial: Editorial, body: Body<RefreshInput>) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::OK,
         &editorial.refresh(body.into_inner()).await?,
@@ -49,7 +50,7 @@ pub async fn refresh(editorial: Editorial, body: web::Json<RefreshInput>) -> Res
 /// Sign out: revokes the refresh token and every token rotated from the same sign-in.
 #[utoipa::path(tag = "auth", request_body = RefreshInput, responses((status = 204, description = "Signed out")))]
 #[post("/v1/auth/logout")]
-pub async fn logout(editorial: Editorial, body: web::Json<RefreshInput>) -> Result<HttpResponse, AppError> {
+pub async fn logout(editorial: Editorial, body: Body<RefreshInput>) -> Result<HttpResponse, AppError> {
     editorial.logout(body.into_inner()).await?;
     Ok(private::no_content())
 }

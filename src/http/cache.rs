@@ -55,9 +55,10 @@ where
     if let Some(body) = content.cached_response(&key) {
         return Ok(respond(req, body.body.clone()));
     }
+    let ticket = content.response_ticket();
     let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
     if let Err(e) = content
-        .cache_response(key, Arc::new(Rendered::new(bytes.clone())))
+        .cache_response(key, Arc::new(Rendered::new(bytes.clone())), ticket)
         .await
     {
         tracing::debug!(error = %e, "response not cached");

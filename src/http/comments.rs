@@ -117,7 +117,7 @@ fn submission(req: &HttpRequest, body: &[u8], honeypot: &str) -> Result<Submissi
 
 pub fn client(req: &HttpRequest) -> Client {
     Client {
-        ip: req.peer_addr().map(|a| a.ip()),
+        ip: super::edge::client_ip(req),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
@@ -154,8 +154,9 @@ pub async fn submit(
     req: HttpRequest,
     comments: Comments,
     slug: web::Path<String>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    let body = super::edge::read_body(&req, payload.into_inner()).await?;
     let sub = submission(&req, &body, &comments.settings().honeypot_field)?;
     let accepted = comments.submit(&slug, sub, client(&req)).await?;
     Ok(HttpResponse::Accepted()

@@ -91,7 +91,7 @@ pub async fn popular(
 
 fn viewer(req: &HttpRequest) -> Viewer<'_> {
     Viewer {
-        address: req.peer_addr().map(|a| a.ip()),
+        address: super::edge::client_ip(req),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)

@@ -1,3 +1,4 @@
+use super::body::Body;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
@@ -74,7 +75,7 @@ pub async fn list(
 pub async fn create(
     editorial: Editorial,
     actor: Actor,
-    body: web::Json<ArticleInput>,
+    body: Body<ArticleInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(article(
         StatusCode::CREATED,
@@ -126,7 +127,7 @@ pub async fn update(
     editorial: Editorial,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<ArticleInput>,
+    body: Body<ArticleInput>,
 ) -> Result<HttpResponse, AppError> {
     let version = private::if_match(&req)?;
     Ok(article(
@@ -177,10 +178,10 @@ pub async fn publish(
     editorial: Editorial,
     actor: Actor,
     id: web::Path<i64>,
-    body: Option<web::Json<PublishInput>>,
+    body: Body<Option<PublishInput>>,
 ) -> Result<HttpResponse, AppError> {
     let version = private::if_match(&req)?;
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = body.into_inner().unwrap_or_default();
     Ok(article(
         StatusCode::OK,
         editorial.publish(&actor, *id, version, input).await?,
@@ -260,7 +261,7 @@ pub async fn correct(
     editorial: Editorial,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<CorrectionInput>,
+    body: Body<CorrectionInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(article(
         StatusCode::CREATED,

@@ -1,5 +1,6 @@
 //! Comment moderation for moderators and up.
 
+use super::body::Body;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
@@ -119,7 +120,7 @@ pub async fn edit(
     editorial: Editorial,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<CommentEdit>,
+    body: Body<CommentEdit>,
 ) -> Result<HttpResponse, AppError> {
     let saved = editorial
         .edit_comment(&actor, *id, body.into_inner().text)
@@ -155,7 +156,7 @@ pub struct BulkResult {
 pub async fn bulk(
     editorial: Editorial,
     actor: Actor,
-    body: web::Json<BulkModeration>,
+    body: Body<BulkModeration>,
 ) -> Result<HttpResponse, AppError> {
     let BulkModeration { ids, action } = body.into_inner();
     let items = editorial.moderate(&actor, ids, action).await?;

@@ -1,5 +1,6 @@
 //! Sections, tags, authors and media records for the CMS.
 
+use super::body::Body;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 
@@ -27,7 +28,7 @@ type Editorial = web::Data<EditorialService>;
 pub async fn create_section(
     editorial: Editorial,
     actor: Actor,
-    body: web::Json<SectionInput>,
+    body: Body<SectionInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::CREATED,
@@ -53,7 +54,7 @@ pub async fn update_section(
     editorial: Editorial,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<SectionInput>,
+    body: Body<SectionInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::OK,
@@ -100,7 +101,7 @@ pub async fn delete_section(
 pub async fn create_tag(
     editorial: Editorial,
     actor: Actor,
-    body: web::Json<TagInput>,
+    body: Body<TagInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::CREATED,
@@ -126,7 +127,7 @@ pub async fn update_tag(
     editorial: Editorial,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<TagInput>,
+    body: Body<TagInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::OK,
@@ -171,7 +172,7 @@ pub async fn delete_tag(
 pub async fn create_author(
     editorial: Editorial,
     actor: Actor,
-    body: web::Json<AuthorInput>,
+    body: Body<AuthorInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::CREATED,
@@ -197,7 +198,7 @@ pub async fn update_author(
     editorial: Editorial,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<AuthorInput>,
+    body: Body<AuthorInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::OK,
@@ -244,7 +245,7 @@ pub async fn delete_author(
 pub async fn create_media(
     editorial: Editorial,
     actor: Actor,
-    body: web::Json<MediaInput>,
+    body: Body<MediaInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::CREATED,
@@ -270,7 +271,7 @@ pub async fn update_media(
     editorial: Editorial,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<MediaInput>,
+    body: Body<MediaInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(private::json(
         StatusCode::OK,

@@ -55,11 +55,6 @@ impl Format {
     }
 }
 
-fn absolute(req: &HttpRequest, path: &str) -> String {
-    let info = req.connection_info();
-    format!("{}://{}{}", info.scheme(), info.host(), path)
-}
-
 /// Answers from the response cache or renders; then applies the validators.
 async fn serve(
     req: &HttpRequest,
@@ -72,8 +67,9 @@ async fn serve(
     let rendered = match content.cached_response(&key) {
         Some(r) => r,
         None => {
+            let ticket = content.response_ticket();
             let r = Arc::new(render.await?);
-            if let Err(e) = content.cache_response(key, r.clone()).await {
+            if let Err(e) = content.cache_response(key, r.clone(), ticket).await {
                 tracing::debug!(error = %e, "feed not cached");
             }
             r
@@ -135,7 +131,7 @@ async fn feed(
     // Partners whose key has `feeds:full` get whole articles; everyone else the summary.
     let full = actor.has_scope("feeds:full");
     let key = format!("feed\0{full}\0{}", req.uri().path());
-    let self_url = absolute(&req, req.uri().path());
+    let self_url = site.api_link(req.uri().path());
     let render = async {
         let feed = content.feed(&site, scope, full).await?;
         let body = match format {
@@ -215,17 +211,17 @@ pub async fn scoped(
     responses((status = 200, description = "A sitemap index", content_type = "application/xml"), (status = 304, description = "Not modified"))
 )]
 #[get("/sitemap.xml")]
-pub async fn sitemap_index(req: HttpRequest, content: Content) -> Result<HttpResponse, AppError> {
+pub async fn sitemap_index(req: HttpRequest, content: Content, site: Site) -> Result<HttpResponse, AppError> {
     let key = "sitemap\0index".to_owned();
     let render = async {
         let months = content.sitemap_months().await?;
         let newest = months.iter().map(|(_, t)| *t).max();
         let mut maps: Vec<(String, DateTime<Utc>)> = months
             .into_iter()
-            .map(|(month, at)| (absolute(&req, &format!("/sitemaps/articles-{month}.xml")), at))
+            .map(|(month, at)| (site.api_link(&format!("/sitemaps/articles-{month}.xml")), at))
             .collect();
         maps.push((
-            absolute(&req, "/sitemaps/sections.xml"),
+            site.api_link("/sitemaps/sections.xml"),
             newest.unwrap_or_default(),
         ));
         Ok(Rendered {

@@ -15,11 +15,13 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
+use super::edge::ClientAddr;
 use crate::auth::{Actor, Resolved, TIERS, UserPrincipal};
 use crate::error::AppError;
 use crate::service::editorial::{EditorialService, KEY_PREFIX};
 
-type Limiter<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
+type LimiterOn<K, C> = RateLimiter<K, DefaultKeyedStateStore<K>, C, StateInformationMiddleware>;
+type Limiter<K> = LimiterOn<K, DefaultClock>;
 
 pub struct RateLimits {
     /// Requests per second from one address without a key; None: not limited.
@@ -28,10 +30,25 @@ pub struct RateLimits {
 }
 
 fn limiter<K: std::hash::Hash + Eq + Clone>(per_second: u32, burst: u32) -> Limiter<K> {
+    limiter_on(per_second, burst, DefaultClock::default())
+}
+
+fn limiter_on<K: std::hash::Hash + Eq + Clone, C: Clock>(
+    per_second: u32,
+    burst: u32,
+    clock: C,
+) -> LimiterOn<K, C> {
     let per_second = NonZeroU32::new(per_second.max(1)).expect("positive");
     let burst = NonZeroU32::new(burst.max(1)).expect("positive");
-    RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
+    RateLimiter::dashmap_with_clock(Quota::per_second(per_second).allow_burst(burst), clock)
         .with_middleware::<StateInformationMiddleware>()
+}
+
+/// Forgets the keys whose quota has refilled: they are indistinguishable from keys never
+/// seen, and without this a flood from many addresses would be kept forever.
+fn prune<K: std::hash::Hash + Eq + Clone, C: Clock>(limiter: &LimiterOn<K, C>) {
+    limiter.retain_recent();
+    limiter.shrink_to_fit();
 }
 
 impl RateLimits {
@@ -49,6 +66,24 @@ impl RateLimits {
                 .map(|(name, rate, burst)| (*name, (*rate, limiter(*rate, *burst))))
                 .collect(),
         }
+    }
+}
+
+impl RateLimits {
+    /// Drops what every limiter remembers of callers that are back to a full quota.
+    pub fn prune(&self) {
+        if let Some((_, l)) = &self.anonymous {
+            prune(l);
+        }
+        for (_, l) in self.tiers.values() {
+            prune(l);
+        }
+    }
+
+    /// Keys remembered, for tests and metrics.
+    pub fn remembered(&self) -> usize {
+        self.anonymous.as_ref().map_or(0, |(_, l)| l.len())
+            + self.tiers.values().map(|(_, l)| l.len()).sum::<usize>()
     }
 }
 
@@ -108,6 +143,13 @@ async fn resolve(req: &ServiceRequest, editorial: &EditorialService) -> Result<R
     })
 }
 
+fn client_ip(req: &ServiceRequest) -> Option<IpAddr> {
+    req.extensions()
+        .get::<ClientAddr>()
+        .map(|c| c.0)
+        .or_else(|| req.peer_addr().map(|a| a.ip()))
+}
+
 pub async fn gate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -127,8 +169,8 @@ pub async fn gate(
             .get(key.tier.as_str())
             .map(|(limit, l)| check(*limit, l, &key.id)),
         (Resolved::Actor(Actor::User(_)), _) => None,
-        (_, Some(limits)) => match (&limits.anonymous, req.peer_addr()) {
-            (Some((limit, l)), Some(addr)) => Some(check(*limit, l, &addr.ip())),
+        (_, Some(limits)) => match (&limits.anonymous, client_ip(&req)) {
+            (Some((limit, l)), Some(ip)) => Some(check(*limit, l, &ip)),
             _ => None,
         },
         _ => None,
@@ -164,5 +206,27 @@ fn add_headers<B>(response: &mut actix_web::HttpResponse<B>, quotum: &Quotum, re
         if let Ok(v) = HeaderValue::from_str(&value) {
             headers.insert(HeaderName::from_static(name), v);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use governor::clock::FakeRelativeClock;
+    use std::time::Duration;
+
+    #[test]
+    fn a_flood_from_many_addresses_is_forgotten_once_their_quota_refills() {
+        let clock = FakeRelativeClock::default();
+        let limiter: LimiterOn<u32, _> = limiter_on(10, 20, clock.clone());
+        for key in 0..100_000u32 {
+            assert!(limiter.check_key(&key).is_ok());
+        }
+        assert_eq!(limiter.len(), 100_000);
+        prune(&limiter);
+        assert_eq!(limiter.len(), 100_000, "quotas still draining are kept");
+        clock.advance(Duration::from_secs(3));
+        prune(&limiter);
+        assert_eq!(limiter.len(), 0);
     }
 }

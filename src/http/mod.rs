@@ -4,9 +4,11 @@
 mod admin;
 mod articles;
 mod auth;
+mod body;
 mod cache;
 mod comments;
 mod discovery;
+pub mod edge;
 mod editor_articles;
 mod editor_comments;
 mod editor_taxonomy;
@@ -177,7 +179,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// A path that exists with another method is a 405 naming the methods it takes; anything
+/// else a 404.
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    if let Some(allowed) = edge::allowed_methods(req.path())
+        && !allowed.contains(req.method())
+    {
+        return Ok(edge::method_not_allowed(req.method(), &allowed));
+    }
     Err(AppError::not_found(
         "route",
         format!("{} {}", req.method(), req.path()),

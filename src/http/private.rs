@@ -44,5 +44,5 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, AppError> {
 
 /// The caller's address, for per-address limits.
 pub fn peer(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    super::edge::client_ip(req).map(|ip| ip.to_string())
 }

@@ -171,6 +171,7 @@ impl ContentService {
         let now = self.now();
         let key = lookup.clone();
         let next = self.horizon.clone();
+        let ticket = self.bundles.ticket();
         let (bundle, horizon) = self
             .db
             .run(move |c| {
@@ -184,7 +185,7 @@ impl ContentService {
         // Misses are not cached: a scheduled article must appear the moment it is due.
         Ok(bundle.map(|b| {
             let b = Arc::new(b);
-            self.bundles.insert(key, b.clone(), now, horizon);
+            self.bundles.insert(key, b.clone(), ticket, now, horizon);
             b
         }))
     }
@@ -244,6 +245,7 @@ impl ContentService {
         if let Some(cached) = self.pages.get(&key) {
             return Ok(cached);
         }
+        let ticket = self.pages.ticket();
         let tree = self.section_tree().await?;
         let query = self.list_query(&filter, &page).await?;
         let now = self.now();
@@ -264,7 +266,7 @@ impl ContentService {
             })
             .await?;
         let result = Arc::new(result);
-        self.pages.insert(key, result.clone(), now, horizon);
+        self.pages.insert(key, result.clone(), ticket, now, horizon);
         Ok(result)
     }
 

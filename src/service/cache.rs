@@ -41,7 +41,15 @@ impl<K, V> Expiry<K, Entry<V>> for UntilHorizon {
 pub(super) struct ReadCache<K, V> {
     cache: Option<Cache<K, Entry<V>>>,
     ttl: Duration,
+    /// Bumped by every clear. A reader takes it before reading the database and stores its
+    /// answer only if it has not moved: an answer read before a write is never kept after
+    /// the write cleared the cache.
+    generation: AtomicU64,
 }
+
+/// The cache's generation when a reader began; see `ReadCache::insert`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket(u64);
 
 impl<K, V> ReadCache<K, V>
 where
@@ -57,7 +65,16 @@ where
                 .expire_after(UntilHorizon)
                 .build()
         });
-        ReadCache { cache, ttl }
+        ReadCache {
+            cache,
+            ttl,
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    /// Take before reading what will be inserted.
+    pub fn ticket(&self) -> Ticket {
+        Ticket(self.generation.load(Ordering::Acquire))
     }
 
     pub fn enabled(&self) -> bool {
@@ -70,18 +87,35 @@ where
 
     /// Keeps `value` until the TTL passes or `horizon` (the next scheduled publication,
     /// read at `now`) comes, whichever is first.
-    pub fn insert(&self, key: K, value: Arc<V>, now: NaiveDateTime, horizon: Option<NaiveDateTime>) {
+    /// Nothing is kept when the cache was cleared since `ticket` was taken.
+    pub fn insert(
+        &self,
+        key: K,
+        value: Arc<V>,
+        ticket: Ticket,
+        now: NaiveDateTime,
+        horizon: Option<NaiveDateTime>,
+    ) where
+        K: Clone,
+    {
         let Some(cache) = &self.cache else { return };
         let until_horizon = horizon
             .map(|h| (h - now).to_std().unwrap_or(Duration::ZERO))
             .unwrap_or(Duration::MAX);
         let lifetime = self.ttl.min(until_horizon);
-        if !lifetime.is_zero() {
-            cache.insert(key, Entry { value, lifetime });
+        if lifetime.is_zero() || self.ticket() != ticket {
+            return;
+        }
+        cache.insert(key.clone(), Entry { value, lifetime });
+        // A clear between the check and the insert bumped the generation before it
+        // invalidated: either it saw this entry, or this check sees the bump.
+        if self.ticket() != ticket {
+            cache.invalidate(&key);
         }
     }
 
     pub fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
         if let Some(cache) = &self.cache {
             cache.invalidate_all();
         }
@@ -132,6 +166,48 @@ impl Horizon {
         if let Ok(mut slot) = self.slot.lock() {
             self.generation.fetch_add(1, Ordering::AcqRel);
             *slot = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache() -> ReadCache<&'static str, u32> {
+        ReadCache::new(Duration::from_secs(60), 1 << 20, |_| 1)
+    }
+
+    #[test]
+    fn an_answer_read_before_a_write_is_not_kept_after_it() {
+        let cache = cache();
+        let now = crate::service::clock_now();
+        let ticket = cache.ticket();
+        // The read is under way when a write clears the cache...
+        cache.clear();
+        // ...and its old answer arrives afterwards.
+        cache.insert("article", Arc::new(1), ticket, now, None);
+        assert!(cache.get(&"article").is_none());
+        // A read begun after the write is kept.
+        cache.insert("article", Arc::new(2), cache.ticket(), now, None);
+        assert_eq!(cache.get(&"article").as_deref(), Some(&2));
+    }
+
+    #[test]
+    fn reads_racing_writes_never_leave_a_stale_entry() {
+        let cache = Arc::new(cache());
+        let now = crate::service::clock_now();
+        for round in 0..2_000u32 {
+            let ticket = cache.ticket();
+            let writer = {
+                let cache = cache.clone();
+                std::thread::spawn(move || cache.clear())
+            };
+            cache.insert("k", Arc::new(round), ticket, now, None);
+            writer.join().expect("writer");
+            // The write finished after the read began: whatever the interleaving, the
+            // answer read before it must be gone.
+            assert!(cache.get(&"k").is_none(), "round {round} kept a stale entry");
         }
     }
 }

@@ -25,6 +25,10 @@ pub struct SiteSettings {
     pub language: String,
     /// Items per feed, at most 100.
     pub feed_size: i64,
+    /// Where this API is reached from outside (`--public-url`), for the links it writes to
+    /// itself: feed self-links and sitemap locations. Never taken from a request's `Host`
+    /// or forwarded headers, which any client can set and a cache would then keep.
+    pub api_url: String,
 }
 
 impl Default for SiteSettings {
@@ -35,6 +39,7 @@ impl Default for SiteSettings {
             name: "Masthead".into(),
             language: "en".into(),
             feed_size: 50,
+            api_url: "http://localhost:8080".into(),
         }
     }
 }
@@ -46,6 +51,11 @@ impl SiteSettings {
             .replace("{section}", section)
             .replace("{slug}", slug)
             .replace("{id}", &id.to_string())
+    }
+
+    /// An absolute URL of this API for `path` (which starts with `/`).
+    pub fn api_link(&self, path: &str) -> String {
+        format!("{}{path}", self.api_url.trim_end_matches('/'))
     }
 
     pub fn section_link(&self, slug: &str) -> String {

@@ -24,6 +24,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::db::Db;
 pub use articles::{ArticleBundle, ArticleFilter, ArticleLookup, ArticleRecord};
 use cache::ReadCache;
+pub use cache::Ticket;
 pub use paging::{Page, PageRequest};
 pub use relations::Relations;
 pub use sections::SectionTree;
@@ -125,10 +126,16 @@ impl ContentService {
 
     /// Keeps a rendered public response under the same rules as the read cache: until the
     /// TTL passes, the next scheduled publication comes, or a write clears it.
+    /// Take before producing a response to cache (see `cache::ReadCache::insert`).
+    pub fn response_ticket(&self) -> Ticket {
+        self.responses.ticket()
+    }
+
     pub async fn cache_response(
         &self,
         key: String,
         body: Arc<Rendered>,
+        ticket: Ticket,
     ) -> Result<(), crate::error::AppError> {
         let now = self.now();
         // Mostly remembered: a turn in the database queue would only be waited for.
@@ -139,7 +146,7 @@ impl ContentService {
                 self.db.run(move |c| Ok(next.at(c, now)?)).await?
             }
         };
-        self.responses.insert(key, body, now, horizon);
+        self.responses.insert(key, body, ticket, now, horizon);
         Ok(())
     }
 

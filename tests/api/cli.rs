@@ -347,3 +347,84 @@ fn the_first_admin_is_created_from_the_command_line() {
     let text = String::from_utf8_lossy(&list.stdout);
     assert!(text.contains("chief@example.org\teditor\tactive"), "{text}");
 }
+
+#[test]
+fn an_operator_can_re_enable_a_user_and_set_a_password() {
+    use std::io::Write;
+    let db = TestDatabase::create();
+    let url = db.url_string();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut child = masthead()
+            .args(args)
+            .args(["--database-url", &url])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        child.wait_with_output().unwrap()
+    };
+    let created = run(
+        &[
+            "user",
+            "create",
+            "--email",
+            "desk@example.org",
+            "--name",
+            "Desk",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(created.status.success());
+    assert!(
+        run(&["user", "disable", "--email", "desk@example.org"], None)
+            .status
+            .success()
+    );
+    let list = run(&["user", "list"], None);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("desk@example.org\tadmin\tdisabled"));
+
+    let enabled = run(&["user", "enable", "--email", "desk@example.org"], None);
+    assert!(
+        enabled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enabled.stderr)
+    );
+    let list = run(&["user", "list"], None);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("desk@example.org\tadmin\tactive"));
+
+    let weak = run(
+        &[
+            "user",
+            "set-password",
+            "--email",
+            "desk@example.org",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    let set = run(
+        &[
+            "user",
+            "set-password",
+            "--email",
+            "desk@example.org",
+            "--password-stdin",
+        ],
+        Some("another long passphrase\n"),
+    );
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(String::from_utf8_lossy(&set.stdout).contains("desk@example.org"));
+    let missing = run(&["user", "enable", "--email", "nobody@example.org"], None);
+    assert!(!missing.status.success());
+}

@@ -224,7 +224,9 @@ async fn invalid_input_lists_every_field_at_fault() {
             Some(json!({ "title": "x", "colour": "red" })),
         )
         .await;
-    assert_eq!(status, 400, "unknown fields are refused, not ignored: {problem}");
+    assert_eq!(status, 422, "unknown fields are refused, not ignored: {problem}");
+    assert_eq!(problem["errors"][0]["field"], "colour");
+    assert_eq!(problem["errors"][0]["code"], "unknown_field");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod abuse;
 mod articles;
 mod cli;
 mod comments;

@@ -23,6 +23,7 @@ use self::spam::{Signer, Suspect, hex};
 use super::articles::{ArticleBundle, ArticleLookup};
 use super::{ContentService, clock_now, utc};
 use crate::content::comment_text::comment_html;
+use crate::content::controls;
 use crate::db::Db;
 use crate::db::comments::{self as q, CommentRow, NewComment};
 use crate::error::{AppError, FieldError};
@@ -192,6 +193,22 @@ impl Limits {
             ip_hour: limiter(s.per_ip_per_hour, Quota::per_hour),
             email_minute: limiter(s.per_email_per_minute, Quota::per_minute),
             email_hour: limiter(s.per_email_per_hour, Quota::per_hour),
+        }
+    }
+
+    /// Forgets addresses and emails whose quota has refilled.
+    fn prune(&self) {
+        for l in [
+            &self.ip_minute,
+            &self.ip_hour,
+            &self.email_minute,
+            &self.email_hour,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            l.retain_recent();
+            l.shrink_to_fit();
         }
     }
 
@@ -485,7 +502,22 @@ impl CommentService {
         let f = &self.settings.fields;
         let mut errors = Vec::new();
         let mut text = |name: &str, value: &Option<String>, spec: &FieldText, required: bool| {
-            let v = value.as_deref().map(str::trim).unwrap_or_default().to_owned();
+            let raw = value.as_deref().unwrap_or_default();
+            // Free text loses its control characters; in a name or an address one is a
+            // mistake to report.
+            let raw = if name == "comment" {
+                controls::strip(raw)
+            } else {
+                if let Some(c) = controls::forbidden_in(raw) {
+                    errors.push(FieldError::new(
+                        name,
+                        "control_character",
+                        controls::message(name, c),
+                    ));
+                }
+                raw.to_owned()
+            };
+            let v = raw.trim().to_owned();
             if v.is_empty() {
                 if required {
                     errors.push(FieldError::new(name, "required", spec.required.clone()));
@@ -586,6 +618,11 @@ impl CommentService {
     pub async fn forget_old_addresses(&self) -> Result<usize, AppError> {
         let before = clock_now() - Duration::days(self.settings.ip_retention_days);
         self.db.run(move |c| Ok(q::forget_addresses(c, before)?)).await
+    }
+
+    /// Forgets the rate-limit state of clients back to a full quota.
+    pub fn prune_limits(&self) {
+        self.limits.prune();
     }
 
     pub fn spawn_retention(&self) -> tokio::task::JoinHandle<()> {

@@ -264,7 +264,7 @@ impl EditorialService {
         self.db
             .run(move |c| {
                 let me = this.current_in(c, &actor, Role::Admin)?;
-                c.transaction(|c| update_user_in(c, &me.who(), id, input, now))
+                c.transaction(|c| update_user_in(c, &me.who(), id, input, now, Guard::LastAdmin))
             })
             .await
     }
@@ -276,7 +276,7 @@ impl EditorialService {
             c.transaction(|c| {
                 let user = q::user_by_email(c, &email)?
                     .ok_or_else(|| AppError::not_found("user", format!("with email {email:?}")))?;
-                update_user_in(c, &Who::system(), user.id, input, now)
+                update_user_in(c, &Who::system(), user.id, input, now, Guard::None)
             })
         })
     }
@@ -414,12 +414,22 @@ impl EditorialService {
     }
 }
 
+/// Whether a change may leave the newsroom without an active admin: over the API it may
+/// not, since nobody could then manage users; the operator's command line may, being how
+/// such a newsroom is recovered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Guard {
+    LastAdmin,
+    None,
+}
+
 fn update_user_in(
     c: &mut DbConn,
     who: &Who,
     id: i64,
     input: UserUpdate,
     now: chrono::NaiveDateTime,
+    guard: Guard,
 ) -> Result<UserView, AppError> {
     let before = q::user_by_id(c, id)?.ok_or_else(|| AppError::not_found("user", format!("with id {id}")))?;
     let mut errors = Vec::new();
@@ -447,6 +457,19 @@ fn update_user_in(
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
+    }
+    let stops_administering = input.disabled == Some(true) || input.role.is_some_and(|r| r != Role::Admin);
+    if guard == Guard::LastAdmin
+        && before.role == Role::Admin.as_str()
+        && !before.disabled
+        && stops_administering
+        && q::active_admins(c)? <= 1
+    {
+        return Err(AppError::LastAdmin(format!(
+            "{} is the last active admin: make another user admin first, or nobody could \
+             manage users and keys any more",
+            before.email
+        )));
     }
     changes.role = input.role.map(|r| r.as_str().to_owned());
     changes.disabled = input.disabled;

@@ -82,6 +82,14 @@ impl EditorialService {
         }
     }
 
+    /// Forgets the sign-in limits of accounts and addresses back to a full quota.
+    pub fn prune_limits(&self) {
+        for l in [&self.login_by_account, &self.login_by_ip] {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+    }
+
     /// For command-line administration: no tokens are issued, so the signing key is a
     /// throwaway.
     pub fn offline(db: Db) -> Self {
