@@ -202,6 +202,10 @@ struct ServeArgs {
     /// as addresses or CIDR blocks, comma-separated (default: none).
     #[arg(long, env = "MASTHEAD_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: String,
+    /// Browser origins that may call the API, comma-separated (`*`: any, for public reads).
+    /// Editorial routes and requests with credentials are open only to origins named here.
+    #[arg(long, env = "MASTHEAD_CORS_ORIGINS", default_value = "*")]
+    cors_origins: String,
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "MASTHEAD_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
@@ -374,6 +378,9 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::ExportSchema(args) => {
             let written = crate::contracts::export(&args.out_dir)?;
+            if written.is_empty() {
+                println!("schema.graphql and openapi/openapi.json are up to date");
+            }
             for path in written {
                 println!("wrote {}", path.display());
             }
@@ -398,6 +405,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.edge.trusted_proxies = crate::http::edge::EdgeSettings::parse_proxies(&args.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
     settings.edge.max_body_bytes = args.max_body_bytes;
+    settings.cors = crate::http::cors::CorsSettings::parse(&args.cors_origins)
+        .map_err(|e| anyhow::anyhow!("--cors-origins: {e}"))?;
     settings.edge.hsts_max_age = args.hsts_max_age;
     settings.graphql.max_cost = args.graphql_max_cost;
     settings.graphql.max_fields = args.graphql_max_fields;
@@ -424,8 +433,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_key_files: args.keys.jwt_public_keys,
         access_ttl: Some(std::time::Duration::from_secs(args.keys.access_token_ttl)),
     };
-    // Refuse a missing or weak signing key before touching the database.
+    // Refuse a missing or weak signing key, and a port already taken, before touching the
+    // database.
     crate::auth::keys::load(&settings.keys, &url)?;
+    drop(
+        std::net::TcpListener::bind(&settings.bind).map_err(|e| {
+            anyhow::anyhow!("cannot listen on {} (--bind / MASTHEAD_BIND): {e}", settings.bind)
+        })?,
+    );
     actix_web::rt::System::new().block_on(async move {
         let pool_size = settings.pool_size();
         let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size)).await??;
@@ -436,7 +451,33 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 tracing::info!(%report, "loaded the demo newsroom");
             }
         }
+        let nobody = {
+            let db = db.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::service::editorial::EditorialService::offline(db).users_offline()
+            })
+            .await??
+            .is_empty()
+        };
+        let bind = settings.bind.clone();
         let app = Application::with_db(db, settings)?;
+        let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+        let host = if host == "0.0.0.0" || host == "[::]" {
+            "localhost"
+        } else {
+            host
+        };
+        tracing::info!(
+            "GraphiQL: http://{host}:{}/graphql, OpenAPI: http://{host}:{}/openapi.json",
+            app.port(),
+            app.port()
+        );
+        if nobody {
+            tracing::info!(
+                "no editorial users yet: create the first admin with \
+                 `masthead user create --email you@example.org --name You --role admin --password-stdin`"
+            );
+        }
         app.run_until_stopped().await?;
         tracing::info!("stopped");
         Ok(())

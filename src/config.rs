@@ -36,6 +36,8 @@ pub struct Settings {
     /// Where this API is reached from outside, for the links it writes to itself; by
     /// default `http://localhost:PORT`.
     pub public_url: Option<String>,
+    /// Which browser origins may call the API.
+    pub cors: crate::http::cors::CorsSettings,
     /// What one GraphQL request may cost.
     pub graphql: crate::graphql::limits::GraphqlLimits,
     /// Whether SIGINT/SIGTERM stop the server (off when a test hosts several servers).
@@ -61,6 +63,7 @@ impl Settings {
             edge: Default::default(),
             public_url: None,
             graphql: Default::default(),
+            cors: Default::default(),
             handle_signals: true,
         }
     }

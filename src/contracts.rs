@@ -22,7 +22,14 @@ pub fn export(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     let sdl_path = root.join(SCHEMA_GRAPHQL);
     let openapi_path = root.join(OPENAPI_JSON);
     std::fs::create_dir_all(openapi_path.parent().expect("has a parent"))?;
-    std::fs::write(&sdl_path, graphql_sdl())?;
-    std::fs::write(&openapi_path, openapi_json())?;
-    Ok(vec![sdl_path, openapi_path])
+    let mut written = Vec::new();
+    for (path, text) in [(sdl_path, graphql_sdl()), (openapi_path, openapi_json())] {
+        // An unchanged file keeps its mtime: rewriting it would make cargo rebuild
+        // everything that includes it.
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
 }

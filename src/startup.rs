@@ -91,11 +91,14 @@ impl Application {
         let feed_policy = web::Data::new(settings.feeds.clone());
         let site = web::Data::new(site_settings);
         let edge = web::Data::new(settings.edge.clone());
+        let cors = settings.cors.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_web::middleware::Compress::default())
                 .wrap(from_fn(http::gate::gate))
                 .wrap(from_fn(http::edge::edge))
+                .wrap(http::cors::middleware(&cors))
+                .wrap(from_fn(http::cors::preflight_no_content))
                 .wrap(TracingLogger::default())
                 .app_data(edge.clone())
                 .app_data(content_data.clone())

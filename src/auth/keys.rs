@@ -13,7 +13,7 @@ use crate::db::DatabaseUrl;
 
 pub const MIN_SECRET_BYTES: usize = 32;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KeySettings {
     /// HS256 secret; its UTF-8 bytes are the key.
     pub secret: Option<String>,
@@ -24,6 +24,22 @@ pub struct KeySettings {
     /// PEM public keys that verify (the current one and any retired ones).
     pub public_key_files: Vec<PathBuf>,
     pub access_ttl: Option<Duration>,
+}
+
+// By hand: secrets must never reach a log line or a panic message.
+impl std::fmt::Debug for KeySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySettings")
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "previous_secrets",
+                &format!("<{} redacted>", self.previous_secrets.len()),
+            )
+            .field("private_key_file", &self.private_key_file)
+            .field("public_key_files", &self.public_key_files)
+            .field("access_ttl", &self.access_ttl)
+            .finish()
+    }
 }
 
 /// A short stable name for a key: the start of its SHA-256.
@@ -52,7 +68,7 @@ pub fn load(settings: &KeySettings, database: &DatabaseUrl) -> anyhow::Result<To
     for s in &secrets {
         if s.len() < MIN_SECRET_BYTES {
             anyhow::bail!(
-                "a JWT secret must be at least {MIN_SECRET_BYTES} bytes long; this one has {}",
+                "a JWT secret (--jwt-secret / MASTHEAD_JWT_SECRET) must be at least {MIN_SECRET_BYTES} bytes long; this one has {}",
                 s.len()
             );
         }
@@ -207,5 +223,25 @@ MCowBQYDK2VwAyEAqBXiWMpfddfbYDDsefPb/+pOo1RUAEscF9DHmJ5LtV0=
             .err()
             .unwrap();
         assert!(err.to_string().contains("MASTHEAD_JWT_SECRET"));
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let settings = KeySettings {
+            secret: Some("the-current-secret-of-thirty-two-bytes".into()),
+            previous_secrets: vec!["an-old-secret-of-at-least-thirty-two".into()],
+            ..Default::default()
+        };
+        let shown = format!("{settings:?}");
+        assert!(
+            !shown.contains("current-secret") && !shown.contains("old-secret"),
+            "{shown}"
+        );
+        assert!(shown.contains("redacted"));
     }
 }

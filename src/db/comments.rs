@@ -103,6 +103,7 @@ pub fn approved_page(
     article_id: i64,
     after: Option<(NaiveDateTime, i64)>,
     limit: i64,
+    top_level_only: bool,
 ) -> QueryResult<Vec<CommentRow>> {
     with_conn!(conn, |c| {
         let mut q = comments::table
@@ -112,6 +113,9 @@ pub fn approved_page(
             .order((comments::created_at.asc(), comments::id.asc()))
             .limit(limit)
             .into_boxed();
+        if top_level_only {
+            q = q.filter(comments::parent_id.is_null());
+        }
         if let Some((at, id)) = after {
             q = q.filter(
                 comments::created_at

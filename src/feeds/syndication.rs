@@ -167,10 +167,7 @@ pub fn atom(feed: &Feed, self_url: &str) -> String {
         })
         .collect();
     let mut out = atom_::Feed::default();
-    out.set_id(format!(
-        "urn:masthead:feed:{}",
-        self_url.rsplit_once("/feeds").map_or("all", |(_, p)| p)
-    ));
+    out.set_id(feed.id.clone());
     out.set_title(atom_::Text::plain(feed.title.clone()));
     out.set_subtitle(Some(atom_::Text::plain(feed.description.clone())));
     out.set_updated(feed.updated.fixed_offset());

@@ -75,6 +75,7 @@ pub async fn article_comments(
     let page = comments(ctx)
         .thread(
             ArticleLookup::Id(article_id),
+            crate::service::comments::Threading::TopLevel,
             first.map(i64::from),
             after.as_deref(),
             ("first", "after"),
@@ -111,6 +112,9 @@ pub struct CommentFormField {
     required: bool,
     max_length: i32,
     messages: Vec<FieldMessage>,
+    /// Send this value as it is (the form token); `""` for the honeypot; none for what the
+    /// reader types.
+    value: Option<String>,
 }
 
 pub struct CommentFormObject(CommentForm);
@@ -158,6 +162,7 @@ impl CommentFormObject {
                     required: f.required,
                     max_length: i32::try_from(f.max_length).unwrap_or(i32::MAX),
                     messages,
+                    value: f.value.clone(),
                 }
             })
             .collect()

@@ -263,7 +263,8 @@ impl Article {
         super::discovery::related(ctx, self.0.row.id, first, scope).await
     }
 
-    /// Published comments, oldest first; replies carry `parentId` and `depth`.
+    /// Published top-level comments, oldest first; each brings its `replies` (which carry
+    /// `parentId` and `depth`), so no comment is listed twice.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, 50, child_complexity)")]
     async fn comments(
         &self,
@@ -274,7 +275,7 @@ impl Article {
         super::comments::article_comments(ctx, self.0.row.id, first, after).await
     }
 
-    /// How many published comments it has.
+    /// How many published comments it has, replies included.
     async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let found = loaders(ctx)
             .comment_counts

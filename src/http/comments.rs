@@ -158,10 +158,19 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let body = super::edge::read_body(&req, payload.into_inner()).await?;
     let sub = submission(&req, &body, &comments.settings().honeypot_field)?;
+    let without_token = sub.form_token.as_deref().is_none_or(|t| t.trim().is_empty());
     let accepted = comments.submit(&slug, sub, client(&req)).await?;
-    Ok(HttpResponse::Accepted()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(accepted))
+    let mut response = HttpResponse::Accepted();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if without_token {
+        // Answered like any pending comment, so a spammer learns nothing; a developer
+        // wiring up a form sees why no comment ever appears.
+        response.insert_header((
+            "masthead-warning",
+            "form_token missing: the comment was filed as spam; send the form_token field of GET /v1/comment-form",
+        ));
+    }
+    Ok(response.json(accepted))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -198,7 +207,13 @@ pub async fn thread(
     let lookup = ArticleLookup::Slug(slug.into_inner());
     cache::public(&req, &content, async {
         comments
-            .thread(lookup, limit, cursor.as_deref(), ("limit", "cursor"))
+            .thread(
+                lookup,
+                crate::service::comments::Threading::Flat,
+                limit,
+                cursor.as_deref(),
+                ("limit", "cursor"),
+            )
             .await
     })
     .await

@@ -7,6 +7,7 @@ mod auth;
 mod body;
 mod cache;
 mod comments;
+pub mod cors;
 mod discovery;
 pub mod edge;
 mod editor_articles;

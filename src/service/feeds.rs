@@ -53,6 +53,16 @@ impl SiteSettings {
             .replace("{id}", &id.to_string())
     }
 
+    /// A `tag:` URI (RFC 4151) for `specific`, minted under the website's domain: valid
+    /// for every feed validator, and stable as long as the domain is (the date is fixed).
+    pub fn tag_uri(&self, specific: &str) -> String {
+        let host = url::Url::parse(&self.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "masthead.invalid".into());
+        format!("tag:{host},2026:{specific}")
+    }
+
     /// An absolute URL of this API for `path` (which starts with `/`).
     pub fn api_link(&self, path: &str) -> String {
         format!("{}{path}", self.api_url.trim_end_matches('/'))
@@ -102,6 +112,8 @@ pub struct FeedItem {
 
 #[derive(Debug, Clone)]
 pub struct Feed {
+    /// A `tag:` URI (RFC 4151) that names this feed for good.
+    pub id: String,
     pub title: String,
     pub description: String,
     pub home: String,
@@ -117,10 +129,6 @@ pub struct SitemapEntry {
     pub lastmod: DateTime<Utc>,
     pub title: String,
     pub published: DateTime<Utc>,
-}
-
-pub fn article_id_urn(id: i64) -> String {
-    format!("urn:masthead:article:{id}")
 }
 
 impl ContentService {
@@ -178,6 +186,7 @@ impl ContentService {
             .max()
             .unwrap_or_else(|| utc(NaiveDateTime::default()));
         Ok(Feed {
+            id: site.tag_uri(&format!("feed{}", scope.path().trim_start_matches("/feeds"))),
             title,
             description,
             home: site.url.clone(),
@@ -215,7 +224,7 @@ impl ContentService {
                 let mut categories: Vec<String> = section.map(|s| s.name.clone()).into_iter().collect();
                 categories.extend(tags.get(&row.id).into_iter().flatten().map(|t| t.name.clone()));
                 FeedItem {
-                    id: article_id_urn(row.id),
+                    id: site.tag_uri(&format!("article/{}", row.id)),
                     link: row
                         .canonical_url
                         .clone()

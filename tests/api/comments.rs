@@ -108,7 +108,23 @@ async fn a_frontend_following_the_form_definition_gets_its_comment_published() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["comment", "name", "email", "website", "parent_id"]);
+    assert_eq!(
+        fields,
+        [
+            "comment",
+            "name",
+            "email",
+            "website",
+            "parent_id",
+            "form_token",
+            "homepage"
+        ]
+    );
+    assert_eq!(form["method"], "POST");
+    assert_eq!(form["enctype"], "application/x-www-form-urlencoded");
+    assert_eq!(form["fields"][5]["type"], "hidden");
+    assert_eq!(form["fields"][5]["value"], form["token"]);
+    assert_eq!(form["fields"][6]["value"], "");
     assert_eq!(
         form["fields"][0]["messages"]["required"],
         "Please enter your comment!"
@@ -142,25 +158,38 @@ async fn a_frontend_following_the_form_definition_gets_its_comment_published() {
 
     // A person takes more than the minimum fill time.
     tokio::time::sleep(Duration::from_millis(3100)).await;
+    // The frontend knows nothing but the definition: what has a value is sent as it is, the
+    // rest is what the reader typed.
+    let typed = json!({
+        "comment": "Thanks for this.\nThe second line.\n\nSee https://example.com/x",
+        "name": "Dana Reader",
+        "email": EMAIL,
+    });
+    let posted: Vec<(String, String)> = form["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let name = f["name"].as_str().unwrap().to_owned();
+            let value = f["value"]
+                .as_str()
+                .or(typed[&name].as_str())
+                .unwrap_or_default()
+                .to_owned();
+            (name, value)
+        })
+        .collect();
+    let method = reqwest::Method::from_bytes(form["method"].as_str().unwrap().as_bytes()).unwrap();
     let res = app
         .client
-        .post(format!("{}{action}", app.address))
+        .request(method, format!("{}{action}", app.address))
         .header("user-agent", "Mozilla/5.0 Firefox/128.0")
-        .form(&[
-            (
-                "comment",
-                "Thanks for this.\nThe second line.\n\nSee https://example.com/x",
-            ),
-            ("name", "Dana Reader"),
-            ("email", EMAIL),
-            ("website", ""),
-            ("homepage", ""),
-            ("form_token", form["token"].as_str().unwrap()),
-        ])
+        .form(&posted)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 202);
+    assert!(!res.headers().contains_key("masthead-warning"));
     let accepted: Value = res.json().await.unwrap();
     assert_eq!(
         accepted["status"], "pending",
@@ -594,14 +623,19 @@ async fn replies_nest_under_approved_comments_up_to_the_maximum_depth() {
 
     let res = app
         .graphql(
-            &format!(r#"{{ article(slug: "{SLUG}") {{ comments(first: 1) {{ edges {{ node {{ text replies {{ text depth }} }} }} }} }} }}"#),
+            &format!(r#"{{ article(slug: "{SLUG}") {{ commentCount comments(first: 10) {{ edges {{ node {{ text replies {{ text depth }} }} }} }} }} }}"#),
             json!({}),
         )
         .await;
     assert!(res["errors"].is_null(), "{res}");
+    // The reply is under its parent only, not a top-level edge as well.
     assert_eq!(
-        res["data"]["article"]["comments"]["edges"][0]["node"],
-        json!({"text": "Top.", "replies": [{"text": "Reply.", "depth": 1}]})
+        res["data"]["article"]["comments"]["edges"],
+        json!([{ "node": {"text": "Top.", "replies": [{"text": "Reply.", "depth": 1}]} }])
+    );
+    assert_eq!(
+        res["data"]["article"]["commentCount"], 2,
+        "the count includes replies"
     );
 }
 
@@ -785,4 +819,19 @@ async fn every_accepted_submission_of_a_burst_is_stored_exactly_once() {
     .unwrap();
     assert_eq!(stored.len(), 500);
     assert_eq!(stored.into_iter().collect::<std::collections::HashSet<_>>(), ids);
+}
+
+#[tokio::test]
+async fn a_submission_without_the_token_says_why_in_a_header() {
+    let app = newsroom().await;
+    let res = app
+        .client
+        .post(format!("{}/v1/articles/{SLUG}/comments", app.address))
+        .json(&json!({ "comment": "Hi there", "name": "A Reader", "email": EMAIL }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202, "answered like any pending comment");
+    let warning = res.headers()["masthead-warning"].to_str().unwrap().to_owned();
+    assert!(warning.contains("form_token"), "{warning}");
 }

@@ -72,7 +72,13 @@ async fn the_main_feeds_parse_and_carry_what_partners_need() {
         first.title(),
         Some("A debut film about a night-shift bakery wins the festival's top prize")
     );
-    assert!(first.guid().unwrap().value().starts_with("urn:masthead:article:"));
+    assert!(
+        first
+            .guid()
+            .unwrap()
+            .value()
+            .starts_with("tag:news.example.com,2026:article/")
+    );
     assert_eq!(
         first.link(),
         Some(

@@ -5,6 +5,7 @@ mod helpers;
 
 mod abuse;
 mod articles;
+mod browser;
 mod cli;
 mod comments;
 mod contracts;

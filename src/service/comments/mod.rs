@@ -75,6 +75,9 @@ pub struct FormField {
     pub max_length: usize,
     /// The messages the API answers with, by error code (`required`, `too_long`, `invalid`).
     pub messages: HashMap<String, String>,
+    /// Send this value as it is (the form token); `""` for the honeypot, which a person
+    /// never fills; none for what the reader types.
+    pub value: Option<String>,
 }
 
 /// Everything a frontend needs to render the comment form of one article.
@@ -88,8 +91,13 @@ pub struct CommentForm {
     pub title: String,
     pub submit_label: String,
     pub closed_message: String,
-    /// Where to POST (JSON or form-encoded).
+    /// Where to send the form, with `method` and `enctype` (JSON with the same names is
+    /// taken too).
     pub action: String,
+    pub method: String,
+    pub enctype: String,
+    /// Every field the submission carries, each under the exact name to send, the token and
+    /// the honeypot included: a frontend that renders them all posts a valid comment.
     pub fields: Vec<FormField>,
     /// Send it back as `form_token`; it proves the form was served here, and when.
     pub token: Option<String>,
@@ -99,6 +107,16 @@ pub struct CommentForm {
     pub max_depth: i32,
     /// Send a fresh value as the `Idempotency-Key` header so retries never post twice.
     pub idempotency_header: String,
+}
+
+/// How a page of a thread is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threading {
+    /// Every published comment in order, replies with `parent_id` and `depth` (REST).
+    Flat,
+    /// Top-level comments only; each brings its replies (GraphQL `replies`), so no reply
+    /// is listed twice.
+    TopLevel,
 }
 
 /// A published comment as readers see it. Never carries the email or the address.
@@ -300,8 +318,31 @@ impl CommentService {
                 required,
                 max_length: text.max_length,
                 messages,
+                value: None,
             }
         };
+        let token = open.then(|| self.signer.form_token(bundle.row.id, now));
+        let hidden = |name: &str, value: String, required: bool| FormField {
+            name: name.to_owned(),
+            r#type: "hidden".into(),
+            label: String::new(),
+            placeholder: String::new(),
+            required,
+            max_length: value.len().max(200),
+            messages: HashMap::new(),
+            value: Some(value),
+        };
+        let mut fields = vec![
+            field("comment", "textarea", &s.fields.comment, true),
+            field("name", "text", &s.fields.name, true),
+            field("email", "email", &s.fields.email, true),
+            field("website", "url", &s.fields.website, false),
+            field("parent_id", "hidden", &s.fields.parent_id, false),
+        ];
+        if let Some(token) = &token {
+            fields.push(hidden("form_token", token.clone(), true));
+        }
+        fields.push(hidden(&s.honeypot_field, String::new(), false));
         Ok(CommentForm {
             article: bundle.row.slug.clone(),
             open,
@@ -310,14 +351,10 @@ impl CommentService {
             submit_label: s.form.submit_label.clone(),
             closed_message: s.form.closed_message.clone(),
             action: format!("/v1/articles/{}/comments", bundle.row.slug),
-            fields: vec![
-                field("comment", "textarea", &s.fields.comment, true),
-                field("name", "text", &s.fields.name, true),
-                field("email", "email", &s.fields.email, true),
-                field("website", "url", &s.fields.website, false),
-                field("parent_id", "hidden", &s.fields.parent_id, false),
-            ],
-            token: open.then(|| self.signer.form_token(bundle.row.id, now)),
+            method: "POST".into(),
+            enctype: "application/x-www-form-urlencoded".into(),
+            fields,
+            token,
             honeypot_field: s.honeypot_field.clone(),
             max_depth: s.max_depth,
             idempotency_header: "Idempotency-Key".into(),
@@ -575,6 +612,7 @@ impl CommentService {
     pub async fn thread(
         &self,
         slug_or_id: ArticleLookup,
+        shape: Threading,
         limit: Option<i64>,
         cursor: Option<&str>,
         names: (&str, &str),
@@ -604,7 +642,15 @@ impl CommentService {
         let article_id = bundle.row.id;
         let mut rows = self
             .db
-            .run(move |c| Ok(q::approved_page(c, article_id, after, limit + 1)?))
+            .run(move |c| {
+                Ok(q::approved_page(
+                    c,
+                    article_id,
+                    after,
+                    limit + 1,
+                    shape == Threading::TopLevel,
+                )?)
+            })
             .await?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
