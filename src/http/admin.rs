@@ -16,6 +16,7 @@ type Editorial = web::Data<EditorialService>;
 
 /// All users.
 #[utoipa::path(
+    operation_id = "listUsers",
     tag = "admin",
     security(("bearer" = [])),
     responses(
@@ -30,6 +31,7 @@ pub async fn users(editorial: Editorial, actor: Actor) -> Result<HttpResponse, A
 
 /// Create a user.
 #[utoipa::path(
+    operation_id = "createUser",
     tag = "admin",
     security(("bearer" = [])),
     request_body = NewUserInput,
@@ -54,6 +56,7 @@ pub async fn create_user(
 /// Change a user's name, role, author profile or password, or disable them (which also signs
 /// them out everywhere).
 #[utoipa::path(
+    operation_id = "updateUser",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
@@ -79,6 +82,7 @@ pub async fn update_user(
 
 /// Partner keys (never the keys themselves).
 #[utoipa::path(
+    operation_id = "listApiKeys",
     tag = "admin",
     security(("bearer" = [])),
     responses(
@@ -93,6 +97,7 @@ pub async fn keys(editorial: Editorial, actor: Actor) -> Result<HttpResponse, Ap
 
 /// Create a partner key; the answer holds the key, shown this once.
 #[utoipa::path(
+    operation_id = "createApiKey",
     tag = "admin",
     security(("bearer" = [])),
     request_body = ApiKeyInput,
@@ -116,6 +121,7 @@ pub async fn create_key(
 
 /// Revoke a partner key.
 #[utoipa::path(
+    operation_id = "revokeApiKey",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Key id")),
@@ -147,6 +153,7 @@ pub struct AuditParams {
 
 /// Every editorial action, newest first.
 #[utoipa::path(
+    operation_id = "listAuditLog",
     tag = "admin",
     security(("bearer" = [])),
     params(AuditParams),

@@ -32,6 +32,7 @@ pub struct ListParams {
 
 /// Published articles, newest first, one page at a time.
 #[utoipa::path(
+    operation_id = "listArticles",
     tag = "articles",
     params(ListParams),
     responses(
@@ -71,6 +72,7 @@ pub struct ArticleParams {
 
 /// One published article by slug.
 #[utoipa::path(
+    operation_id = "getArticleBySlug",
     tag = "articles",
     params(("slug" = String, Path, description = "The article's slug"), ArticleParams),
     responses(

@@ -12,6 +12,7 @@ type Editorial = web::Data<EditorialService>;
 
 /// Sign in with email and password: a short-lived access token and a refresh token.
 #[utoipa::path(
+    operation_id = "signIn",
     tag = "auth",
     request_body = LoginInput,
     responses(
@@ -32,6 +33,7 @@ pub async fn token(
 
 /// Trade a refresh token for a new pair; the old one stops working.
 #[utoipa::path(
+    operation_id = "refreshToken",
     tag = "auth",
     request_body = RefreshInput,
     responses(
@@ -48,7 +50,7 @@ pub async fn refresh(editorial: Editorial, body: Body<RefreshInput>) -> Result<H
 }
 
 /// Sign out: revokes the refresh token and every token rotated from the same sign-in.
-#[utoipa::path(tag = "auth", request_body = RefreshInput, responses((status = 204, description = "Signed out")))]
+#[utoipa::path(operation_id = "signOut", tag = "auth", request_body = RefreshInput, responses((status = 204, description = "Signed out")))]
 #[post("/v1/auth/logout")]
 pub async fn logout(editorial: Editorial, body: Body<RefreshInput>) -> Result<HttpResponse, AppError> {
     editorial.logout(body.into_inner()).await?;
@@ -57,6 +59,7 @@ pub async fn logout(editorial: Editorial, body: Body<RefreshInput>) -> Result<Ht
 
 /// The signed-in user.
 #[utoipa::path(
+    operation_id = "getCurrentUser",
     tag = "auth",
     security(("bearer" = [])),
     responses(

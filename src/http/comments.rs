@@ -25,6 +25,7 @@ pub struct FormParams {
 /// The comment form of an article: fields with labels, limits and messages, whether it is
 /// open and until when, a signed form token to send back, and the honeypot field's name.
 #[utoipa::path(
+    operation_id = "getCommentForm",
     tag = "comments",
     params(FormParams),
     responses(
@@ -131,6 +132,7 @@ pub fn client(req: &HttpRequest) -> Client {
 /// `pending` ones after moderation. Send an `Idempotency-Key` header so a retry returns
 /// the first answer instead of posting twice.
 #[utoipa::path(
+    operation_id = "submitComment",
     tag = "comments",
     params(
         ("slug" = String, Path, description = "The article's slug"),
@@ -186,6 +188,7 @@ pub struct ThreadParams {
 /// The published comments of an article, oldest first. Replies carry `parent_id` and
 /// `depth`, so a frontend can nest them.
 #[utoipa::path(
+    operation_id = "listArticleComments",
     tag = "comments",
     params(("slug" = String, Path, description = "The article's slug"), ThreadParams),
     responses(

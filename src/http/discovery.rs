@@ -27,6 +27,7 @@ pub struct RelatedParams {
 /// shared tags (rarer ones weigh more), section, distinctive words and nearness in time; each
 /// with the reasons it was picked.
 #[utoipa::path(
+    operation_id = "listRelatedArticles",
     tag = "discovery",
     params(("slug" = String, Path, description = "The article's slug"), RelatedParams),
     responses(
@@ -67,6 +68,7 @@ pub struct PopularParams {
 /// The most viewed published articles over a window, with their view counts. Views are
 /// counted in memory and written every few seconds, so the newest ones show after that.
 #[utoipa::path(
+    operation_id = "listPopularArticles",
     tag = "discovery",
     params(PopularParams),
     responses(
@@ -103,6 +105,7 @@ fn viewer(req: &HttpRequest) -> Viewer<'_> {
 /// Counts a reader's view of a published article (send it once per page view). Bots and a
 /// repeat from the same reader within 30 minutes are answered the same but not counted.
 #[utoipa::path(
+    operation_id = "recordArticleView",
     tag = "discovery",
     params(("slug" = String, Path, description = "The article's slug")),
     responses(
@@ -130,6 +133,7 @@ const PIXEL: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xf
 /// The view beacon for pages without scripts: `<img src=".../views.gif" alt="">` counts a
 /// view and shows nothing.
 #[utoipa::path(
+    operation_id = "getArticleViewPixel",
     tag = "discovery",
     params(("slug" = String, Path, description = "The article's slug")),
     responses(

@@ -32,6 +32,7 @@ pub struct ListParams {
 
 /// Articles in every status, newest change first (contributors see their own).
 #[utoipa::path(
+    operation_id = "listEditorArticles",
     tag = "editorial",
     security(("bearer" = [])),
     params(ListParams),
@@ -62,6 +63,7 @@ pub async fn list(
 
 /// Create a draft. The body may be blocks (`body`) or HTML (`body_html`).
 #[utoipa::path(
+    operation_id = "createArticle",
     tag = "editorial",
     security(("bearer" = [])),
     request_body = ArticleInput,
@@ -85,6 +87,7 @@ pub async fn create(
 
 /// One article in any status.
 #[utoipa::path(
+    operation_id = "getEditorArticle",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id")),
@@ -109,6 +112,7 @@ pub async fn get_one(
 /// Change an article. Send `If-Match` with the version you edited: if someone saved since,
 /// the answer is 412 and nothing is overwritten.
 #[utoipa::path(
+    operation_id = "updateArticle",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id"), ("If-Match" = Option<String>, Header, description = "The version edited, e.g. \"3\"")),
@@ -140,6 +144,7 @@ pub async fn update(
 
 /// Delete an article and its history.
 #[utoipa::path(
+    operation_id = "deleteArticle",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id")),
@@ -161,6 +166,7 @@ pub async fn remove(
 
 /// Publish now, or schedule with a future `published_at`.
 #[utoipa::path(
+    operation_id = "publishArticle",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id"), ("If-Match" = Option<String>, Header, description = "The version edited")),
@@ -190,6 +196,7 @@ pub async fn publish(
 
 /// Take an article back to draft.
 #[utoipa::path(
+    operation_id = "unpublishArticle",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id"), ("If-Match" = Option<String>, Header, description = "The version edited")),
@@ -215,6 +222,7 @@ pub async fn unpublish(
 
 /// Archive an article: it leaves every public list and route.
 #[utoipa::path(
+    operation_id = "archiveArticle",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id"), ("If-Match" = Option<String>, Header, description = "The version edited")),
@@ -246,6 +254,7 @@ pub struct CorrectionInput {
 
 /// Append a correction; it is shown publicly with its time.
 #[utoipa::path(
+    operation_id = "addArticleCorrection",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id")),
@@ -273,6 +282,7 @@ pub async fn correct(
 
 /// Every saved version, newest first.
 #[utoipa::path(
+    operation_id = "listArticleRevisions",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id")),
@@ -295,6 +305,7 @@ pub async fn revisions(
 
 /// One saved version.
 #[utoipa::path(
+    operation_id = "getArticleRevision",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id"), ("version" = i32, Path, description = "Version")),
@@ -318,6 +329,7 @@ pub async fn revision(
 
 /// Bring back an old version's content; this is saved as a new revision.
 #[utoipa::path(
+    operation_id = "restoreArticleRevision",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id"), ("version" = i32, Path, description = "Version to restore"), ("If-Match" = Option<String>, Header, description = "The current version")),
@@ -344,6 +356,7 @@ pub async fn restore(
 
 /// A signed link to preview a draft or scheduled article (valid one hour by default).
 #[utoipa::path(
+    operation_id = "createPreviewToken",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Article id")),
@@ -373,6 +386,7 @@ pub struct PreviewParams {
 
 /// An article as it will look, for whoever holds the preview token.
 #[utoipa::path(
+    operation_id = "getArticlePreview",
     tag = "editorial",
     params(("token" = String, Path, description = "The preview token"), PreviewParams),
     responses(

@@ -34,6 +34,7 @@ pub struct QueueParams {
 
 /// The moderation queue, newest first (moderators and up).
 #[utoipa::path(
+    operation_id = "listModerationQueue",
     tag = "moderation",
     security(("bearer" = [])),
     params(QueueParams),
@@ -68,6 +69,7 @@ pub async fn queue(
 /// as spam), `spam` holds it as spam (kept, never shown), `trash` removes it from view, and
 /// `restore` brings it back to the queue as pending.
 #[utoipa::path(
+    operation_id = "moderateComment",
     tag = "moderation",
     security(("bearer" = [])),
     params(
@@ -104,6 +106,7 @@ pub struct CommentEdit {
 
 /// Rewrite a comment's text (moderators and up).
 #[utoipa::path(
+    operation_id = "editComment",
     tag = "moderation",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Comment id")),
@@ -143,6 +146,7 @@ pub struct BulkResult {
 
 /// Apply one action to many comments at once, all or none (moderators and up).
 #[utoipa::path(
+    operation_id = "moderateComments",
     tag = "moderation",
     security(("bearer" = [])),
     request_body = BulkModeration,

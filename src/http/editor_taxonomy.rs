@@ -15,6 +15,7 @@ type Editorial = web::Data<EditorialService>;
 
 /// Create a section (editors and up).
 #[utoipa::path(
+    operation_id = "createSection",
     tag = "editorial",
     security(("bearer" = [])),
     request_body = SectionInput,
@@ -38,6 +39,7 @@ pub async fn create_section(
 
 /// Change a section (editors and up); fields left out keep their value.
 #[utoipa::path(
+    operation_id = "updateSection",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -66,6 +68,7 @@ pub async fn update_section(
 
 /// Delete a section (editors and up).
 #[utoipa::path(
+    operation_id = "deleteSection",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -88,6 +91,7 @@ pub async fn delete_section(
 
 /// Create a tag (editors and up).
 #[utoipa::path(
+    operation_id = "createTag",
     tag = "editorial",
     security(("bearer" = [])),
     request_body = TagInput,
@@ -111,6 +115,7 @@ pub async fn create_tag(
 
 /// Change a tag (editors and up); fields left out keep their value.
 #[utoipa::path(
+    operation_id = "updateTag",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -137,6 +142,7 @@ pub async fn update_tag(
 
 /// Delete a tag (editors and up).
 #[utoipa::path(
+    operation_id = "deleteTag",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -159,6 +165,7 @@ pub async fn delete_tag(
 
 /// Create a author (editors and up).
 #[utoipa::path(
+    operation_id = "createAuthor",
     tag = "editorial",
     security(("bearer" = [])),
     request_body = AuthorInput,
@@ -182,6 +189,7 @@ pub async fn create_author(
 
 /// Change a author (editors and up); fields left out keep their value.
 #[utoipa::path(
+    operation_id = "updateAuthor",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -210,6 +218,7 @@ pub async fn update_author(
 
 /// Delete a author (editors and up).
 #[utoipa::path(
+    operation_id = "deleteAuthor",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -232,6 +241,7 @@ pub async fn delete_author(
 
 /// Create a media (contributors and up).
 #[utoipa::path(
+    operation_id = "createMedia",
     tag = "editorial",
     security(("bearer" = [])),
     request_body = MediaInput,
@@ -255,6 +265,7 @@ pub async fn create_media(
 
 /// Change a media (editors and up); fields left out keep their value.
 #[utoipa::path(
+    operation_id = "updateMedia",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -281,6 +292,7 @@ pub async fn update_media(
 
 /// Delete a media (editors and up).
 #[utoipa::path(
+    operation_id = "deleteMedia",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -303,6 +315,7 @@ pub async fn delete_media(
 
 /// One section by id (any signed-in user).
 #[utoipa::path(
+    operation_id = "getEditorSection",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -326,6 +339,7 @@ pub async fn get_section(
 
 /// One tag by id (any signed-in user).
 #[utoipa::path(
+    operation_id = "getEditorTag",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -349,6 +363,7 @@ pub async fn get_tag(
 
 /// One author by id (any signed-in user).
 #[utoipa::path(
+    operation_id = "getEditorAuthor",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),
@@ -372,6 +387,7 @@ pub async fn get_author(
 
 /// One media by id (any signed-in user).
 #[utoipa::path(
+    operation_id = "getMedia",
     tag = "editorial",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Id")),

@@ -150,6 +150,7 @@ async fn feed(
 /// The newest articles of the whole newsroom, as RSS 2.0, Atom 1.0 or JSON Feed 1.1. With a
 /// partner key that has the `feeds:full` scope, items carry the full body as HTML.
 #[utoipa::path(
+    operation_id = "getFeed",
     tag = "feeds",
     params(("file" = String, Path, description = "`rss.xml`, `atom.xml` or `feed.json`")),
     security((), ("api_key" = [])),
@@ -173,6 +174,7 @@ pub async fn all(
 
 /// The newest articles of a section (with its sub-sections), a tag or an author.
 #[utoipa::path(
+    operation_id = "getScopedFeed",
     tag = "feeds",
     params(
         ("kind" = String, Path, description = "`sections`, `tags` or `authors`"),
@@ -207,6 +209,7 @@ pub async fn scoped(
 
 /// The sitemap index: one sitemap per month of articles, and one of sections.
 #[utoipa::path(
+    operation_id = "getSitemapIndex",
     tag = "feeds",
     responses((status = 200, description = "A sitemap index", content_type = "application/xml"), (status = 304, description = "Not modified"))
 )]
@@ -243,6 +246,7 @@ pub async fn sitemap_index(req: HttpRequest, content: Content, site: Site) -> Re
 /// A sitemap: `articles-YYYY-MM.xml` (the articles published that month), `sections.xml`, or
 /// `news.xml` (a Google News sitemap of the last 48 hours).
 #[utoipa::path(
+    operation_id = "getSitemap",
     tag = "feeds",
     params(("name" = String, Path, description = "`articles-YYYY-MM.xml`, `sections.xml` or `news.xml`")),
     responses(
@@ -338,7 +342,7 @@ fn links(title: String, base: &str) -> FeedLinks {
 }
 
 /// Every feed there is, for discovery.
-#[utoipa::path(tag = "feeds", responses((status = 200, description = "The feeds", body = FeedDirectory)))]
+#[utoipa::path(operation_id = "listFeeds", tag = "feeds", responses((status = 200, description = "The feeds", body = FeedDirectory)))]
 #[get("/v1/feeds")]
 pub async fn directory(req: HttpRequest, content: Content, site: Site) -> Result<HttpResponse, AppError> {
     cache::public(&req, &content, async {

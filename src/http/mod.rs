@@ -206,6 +206,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The OpenAPI document of this API.
 #[utoipa::path(
+    operation_id = "getOpenApiDocument",
     tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
 )]

@@ -26,6 +26,7 @@ pub struct SearchParams {
 /// Full-text search over published articles: title (weighted most), deck, body, tags and
 /// author names; best match first, with a snippet that marks the matches.
 #[utoipa::path(
+    operation_id = "searchArticles",
     tag = "articles",
     params(SearchParams),
     responses(

@@ -6,6 +6,7 @@ use crate::service::views::{SectionDetail, SectionTreeView};
 
 /// All sections as a tree.
 #[utoipa::path(
+    operation_id = "listSections",
     tag = "sections",
     responses((status = 200, description = "Root sections with their children", body = SectionTreeView))
 )]
@@ -17,6 +18,7 @@ pub async fn tree(req: HttpRequest, content: Content) -> Result<HttpResponse, Ap
 /// A section: its place in the tree and its first page of articles (sub-sections included;
 /// further pages come from `/v1/articles?section=`).
 #[utoipa::path(
+    operation_id = "getSectionBySlug",
     tag = "sections",
     params(("slug" = String, Path, description = "The section's slug")),
     responses(

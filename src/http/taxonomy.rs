@@ -19,6 +19,7 @@ pub struct NameListParams {
 
 /// Tags in alphabetical order.
 #[utoipa::path(
+    operation_id = "listTags",
     tag = "tags",
     params(NameListParams),
     responses(
@@ -42,6 +43,7 @@ pub async fn tags(
 
 /// A tag and its newest articles (further pages: `/v1/articles?tag=`).
 #[utoipa::path(
+    operation_id = "getTagBySlug",
     tag = "tags",
     params(("slug" = String, Path, description = "The tag's slug")),
     responses(
@@ -60,6 +62,7 @@ pub async fn tag(
 
 /// Authors in alphabetical order.
 #[utoipa::path(
+    operation_id = "listAuthors",
     tag = "authors",
     params(NameListParams),
     responses(
@@ -83,6 +86,7 @@ pub async fn authors(
 
 /// An author and their newest articles (further pages: `/v1/articles?author=`).
 #[utoipa::path(
+    operation_id = "getAuthorBySlug",
     tag = "authors",
     params(("slug" = String, Path, description = "The author's slug")),
     responses(

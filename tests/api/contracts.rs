@@ -37,6 +37,26 @@ fn openapi_json_describes_the_routes_the_code_registers() {
 }
 
 #[test]
+fn every_operation_has_its_own_meaningful_id() {
+    // Client generators name methods after operationIds: a repeated one collides.
+    let doc: Value = serde_json::from_str(&contracts::openapi_json()).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                panic!("{method} {path} has no operationId");
+            };
+            assert!(
+                id.len() >= 5 && id.chars().next().unwrap().is_ascii_lowercase(),
+                "{id}"
+            );
+            assert!(seen.insert(id.to_owned()), "{id} is used twice ({method} {path})");
+        }
+    }
+    assert!(seen.contains("listArticles") && seen.contains("listEditorArticles"));
+}
+
+#[test]
 fn migrations_come_in_pairs_for_both_backends() {
     let names = |backend: &str| {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
