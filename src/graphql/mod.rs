@@ -106,22 +106,7 @@ async fn read_request(
         }
         return Ok(request);
     }
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    if essence != "application/json" {
-        return Err(RequestError::Http(crate::error::AppError::UnsupportedMediaType(
-            format!("send GraphQL requests as application/json, not {content_type:?}"),
-        )));
-    }
+    crate::http::require_json(req).map_err(RequestError::Http)?;
     let body = crate::http::edge::read_body(req, payload.into_inner())
         .await
         .map_err(RequestError::Http)?;
@@ -217,11 +202,19 @@ async fn execute(
             );
         }
     };
-    let is_get = req.method() == actix_web::http::Method::GET;
+    // Anonymous queries are answered from the response cache when the very same request was
+    // answered moments ago; see `ContentService::cache_response` for how long that is. Only
+    // queries are ever stored, so a hit needs no parse to know it is one.
+    let key = (actor == Actor::Anonymous)
+        .then(|| response_cache_key(&request))
+        .flatten();
+    if let Some(body) = key.as_deref().and_then(|k| content.cached_response(k)) {
+        return json_response(body.body.clone(), graphql_response);
+    }
     let operation = operation_type(&request);
     // GET is safe by definition: a mutation over it would sign in from a link, and leave
     // credentials in logs and browser history (GraphQL over HTTP, 7.1).
-    if is_get
+    if req.method() == actix_web::http::Method::GET
         && matches!(
             operation,
             Some(OperationType::Mutation | OperationType::Subscription)
@@ -241,16 +234,7 @@ async fn execute(
         );
         return response;
     }
-    // Anonymous queries are answered from the response cache when the very same request was
-    // answered moments ago; see `ContentService::cache_response` for how long that is.
-    let key = if actor == Actor::Anonymous && operation == Some(OperationType::Query) {
-        response_cache_key(&request)
-    } else {
-        None
-    };
-    if let Some(body) = key.as_deref().and_then(|k| content.cached_response(k)) {
-        return json_response(body.body.clone(), graphql_response);
-    }
+    let key = key.filter(|_| operation == Some(OperationType::Query));
     let ticket = content.response_ticket();
     let loaders = Loaders::new(content.get_ref().clone());
     let mut request = request.data(loaders).data(actor);

@@ -45,7 +45,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
 }
 
 /// `application/json` or any `+json` type.
-fn require_json(req: &HttpRequest) -> Result<(), AppError> {
+pub fn require_json(req: &HttpRequest) -> Result<(), AppError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -30,6 +30,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::error::{AppError, Problem};
 use crate::service::ContentService;
 
+pub use body::require_json;
 pub use cache::CachePolicy;
 
 /// The document as checked in; `/openapi.json` serves exactly this file.
