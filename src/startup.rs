@@ -99,6 +99,7 @@ impl Application {
                 .wrap(from_fn(http::edge::edge))
                 .wrap(http::cors::middleware(&cors))
                 .wrap(from_fn(http::cors::preflight_no_content))
+                .wrap(from_fn(http::edge::merge_vary))
                 .wrap(TracingLogger::default())
                 .app_data(edge.clone())
                 .app_data(content_data.clone())

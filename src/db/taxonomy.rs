@@ -16,6 +16,7 @@ pub struct SectionRow {
     pub description: String,
     pub parent_id: Option<i64>,
     pub position: i32,
+    pub updated_at: chrono::NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

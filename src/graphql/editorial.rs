@@ -7,7 +7,7 @@ use super::scalars::DateTimeUtc;
 use super::types::{Article, Author, CorrectionNote, Section, Tag};
 use crate::auth::Actor;
 use crate::content::Block;
-use crate::db::taxonomy::{AuthorRow, SectionRow, TagRow};
+use crate::db::taxonomy::{AuthorRow, TagRow};
 use crate::error::AppError;
 use crate::service::editorial::views::{
     ApiKeyView, CreatedApiKey, EditorArticle, MediaView, TokenPair, UserView,
@@ -550,16 +550,13 @@ impl EditorialMutation {
             .save_section(actor(ctx), id, input)
             .await
             .map_err(gql)?;
+        // The write cleared the cached tree: this is the section as saved.
         let tree = super::types::content(ctx).section_tree().await.map_err(gql)?;
-        let parent_id = tree.get(s.id).and_then(|r| r.parent_id);
-        Ok(Section(SectionRow {
-            id: s.id,
-            slug: s.slug,
-            name: s.name,
-            description: s.description,
-            parent_id,
-            position: s.position,
-        }))
+        let row = tree
+            .get(s.id)
+            .cloned()
+            .ok_or_else(|| gql(AppError::not_found("section", s.id)))?;
+        Ok(Section(row))
     }
 
     async fn save_author(&self, ctx: &Context<'_>, id: Option<i64>, input: AuthorInput) -> Result<Author> {

@@ -208,8 +208,8 @@ async fn execute(
     let key = (actor == Actor::Anonymous)
         .then(|| response_cache_key(&request))
         .flatten();
-    if let Some(body) = key.as_deref().and_then(|k| content.cached_response(k)) {
-        return json_response(body.body.clone(), graphql_response);
+    if let Some(rendered) = key.as_deref().and_then(|k| content.cached_response(k)) {
+        return shared_response(&req, &rendered, graphql_response);
     }
     let operation = operation_type(&request);
     // GET is safe by definition: a mutation over it would sign in from a link, and leave
@@ -267,24 +267,41 @@ async fn execute(
         return request_failed(status, graphql_response, errors);
     }
     // A comment form's token is fresh per request; a response holding one is never shared.
-    let cacheable = response.is_ok() && response.cache_control.max_age != -1;
+    let cacheable = key.is_some() && response.is_ok() && response.cache_control.max_age != -1;
     let body = match serde_json::to_vec(&response) {
         Ok(body) => body,
         Err(e) => return crate::error::AppError::internal(e).error_response(),
     };
-    if let (Some(key), true) = (key, cacheable) {
-        let body = std::sync::Arc::new(crate::service::Rendered::new(body.clone()));
-        if let Err(e) = content.cache_response(key, body, ticket).await {
-            tracing::debug!(error = %e, "response not cached");
+    match key.filter(|_| cacheable) {
+        Some(key) => {
+            let rendered = std::sync::Arc::new(crate::service::Rendered::new(body));
+            if let Err(e) = content.cache_response(key, rendered.clone(), ticket).await {
+                tracing::debug!(error = %e, "response not cached");
+            }
+            shared_response(&req, &rendered, graphql_response)
         }
+        None => HttpResponse::Ok()
+            .content_type(media_type(graphql_response))
+            // Personal, or holding a fresh form token: no shared cache may keep it.
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+            .body(body),
     }
-    json_response(body, graphql_response)
 }
 
-fn json_response(body: Vec<u8>, graphql_response: bool) -> HttpResponse {
+/// An anonymous query's response, the same for every reader: over GET it carries the same
+/// validators and lifetime as REST, so browsers, apps and CDNs can keep it; a POST is not
+/// kept by HTTP caches and gets the bytes alone.
+fn shared_response(
+    req: &actix_web::HttpRequest,
+    rendered: &crate::service::Rendered,
+    graphql_response: bool,
+) -> HttpResponse {
+    if req.method() == actix_web::http::Method::GET {
+        return crate::http::cached_response(req, rendered, media_type(graphql_response));
+    }
     HttpResponse::Ok()
         .content_type(media_type(graphql_response))
-        .body(body)
+        .body(rendered.body.clone())
 }
 
 /// The request as text: the same text gets the same response while the cache holds it.

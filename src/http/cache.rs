@@ -2,7 +2,6 @@
 //! Modified` when the client already has them, and a shared-cache lifetime.
 
 use std::future::Future;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderValue};
@@ -47,53 +46,54 @@ where
     F: Future<Output = Result<T, AppError>>,
 {
     let key = format!("rest\0{}", req.uri());
-    if let Some(body) = content.cached_response(&key) {
-        return Ok(respond(req, body.body.clone()));
+    if let Some(rendered) = content.cached_response(&key) {
+        return Ok(respond(req, &rendered, "application/json"));
     }
     // Concurrent misses of one URL: the first produces it, the others reuse its bytes.
     let _filling = content.fill_guard(&key).await;
-    if let Some(body) = content.cached_response(&key) {
-        return Ok(respond(req, body.body.clone()));
+    if let Some(rendered) = content.cached_response(&key) {
+        return Ok(respond(req, &rendered, "application/json"));
     }
     let ticket = content.response_ticket();
     let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
-    if let Err(e) = content
-        .cache_response(key, Arc::new(Rendered::new(bytes.clone())), ticket)
-        .await
-    {
+    let rendered = Arc::new(Rendered::new(bytes));
+    if let Err(e) = content.cache_response(key, rendered.clone(), ticket).await {
         tracing::debug!(error = %e, "response not cached");
     }
-    Ok(respond(req, bytes))
+    Ok(respond(req, &rendered, "application/json"))
 }
 
-fn respond(req: &HttpRequest, bytes: Vec<u8>) -> HttpResponse {
+/// A public response with its validators: `304 Not Modified` when the client already has
+/// these bytes, else the bytes, shared rather than copied.
+pub fn respond(req: &HttpRequest, rendered: &Rendered, content_type: &str) -> HttpResponse {
     let policy = req
         .app_data::<actix_web::web::Data<CachePolicy>>()
         .map(|p| p.get_ref().clone())
         .unwrap_or_default();
-    let etag = etag_of(&bytes);
-    let cache_control = policy.header();
-    if matches_etag(req, &etag) {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, cache_control))
-            .finish();
+    let not_modified = matches_etag(req, &rendered.etag);
+    let mut response = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, rendered.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, policy.header()))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if let Some(at) = rendered.last_modified {
+        response.insert_header((header::LAST_MODIFIED, http_date(at)));
     }
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, cache_control))
-        .insert_header((header::VARY, "Accept-Encoding"))
-        .body(bytes)
+    if not_modified {
+        return response.finish();
+    }
+    response.content_type(content_type).body(rendered.body.clone())
 }
 
-pub(super) fn etag_of(bytes: &[u8]) -> String {
-    // SipHash with fixed keys: the same bytes give the same tag on every instance.
-    let mut hasher = std::hash::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    format!("\"{:016x}{:08x}\"", hasher.finish(), bytes.len())
+pub(super) fn http_date(at: chrono::DateTime<chrono::Utc>) -> header::HttpDate {
+    header::HttpDate::from(std::time::SystemTime::from(at))
 }
 
+/// Weak comparison (RFC 9110, 13.1.2): `W/` on either side does not matter.
 pub(super) fn matches_etag(req: &HttpRequest, etag: &str) -> bool {
     let Some(value) = req
         .headers()
@@ -102,8 +102,10 @@ pub(super) fn matches_etag(req: &HttpRequest, etag: &str) -> bool {
     else {
         return false;
     };
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let ours = opaque(etag);
     value
         .split(',')
         .map(str::trim)
-        .any(|candidate| candidate == "*" || candidate == etag || candidate.strip_prefix("W/") == Some(etag))
+        .any(|candidate| candidate == "*" || opaque(candidate) == ours)
 }

@@ -222,6 +222,30 @@ fn secure(headers: &mut header::HeaderMap, settings: &EdgeSettings) {
     }
 }
 
+/// One `Vary` per response, each name once: the handler, compression and CORS each add the
+/// names they depend on, and a cache reading two `Vary` lines may honour only one.
+pub async fn merge_vary(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    let mut names: Vec<String> = Vec::new();
+    for value in headers.get_all(header::VARY).filter_map(|v| v.to_str().ok()) {
+        for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    if !names.is_empty()
+        && let Ok(value) = HeaderValue::from_str(&names.join(", "))
+    {
+        headers.insert(header::VARY, value);
+    }
+    Ok(response)
+}
+
 /// The routes there are, by path template, for telling a wrong method (405 with `Allow`)
 /// from a path that does not exist (404).
 struct RouteTable {

@@ -79,15 +79,13 @@ async fn serve(
         .app_data::<web::Data<FeedPolicy>>()
         .map(|p| p.max_age_seconds)
         .unwrap_or(300);
-    let etag = cache::etag_of(&rendered.body);
+    let etag = rendered.etag.clone();
     let cache_control = if private {
         format!("private, max-age={policy}")
     } else {
         format!("public, max-age={policy}")
     };
-    let last_modified = rendered
-        .last_modified
-        .map(|t| header::HttpDate::from(std::time::SystemTime::from(t)));
+    let last_modified = rendered.last_modified.map(cache::http_date);
     let not_modified = if req.headers().contains_key(header::IF_NONE_MATCH) {
         cache::matches_etag(req, &etag)
     } else {
@@ -139,10 +137,7 @@ async fn feed(
             Format::Atom => feeds::atom(&feed, &self_url).into_bytes(),
             Format::Json => feeds::json_feed(&feed, &self_url),
         };
-        Ok(Rendered {
-            body,
-            last_modified: Some(feed.updated),
-        })
+        Ok(Rendered::modified(body, Some(feed.updated)))
     };
     serve(&req, &content, key, format.content_type(), full, render).await
 }
@@ -227,10 +222,7 @@ pub async fn sitemap_index(req: HttpRequest, content: Content, site: Site) -> Re
             site.api_link("/sitemaps/sections.xml"),
             newest.unwrap_or_default(),
         ));
-        Ok(Rendered {
-            body: feeds::sitemap_index(&maps),
-            last_modified: newest,
-        })
+        Ok(Rendered::modified(feeds::sitemap_index(&maps), newest))
     };
     serve(
         &req,
@@ -267,23 +259,30 @@ pub async fn sitemap(
     let render = async {
         if name == "news.xml" {
             let entries = content.sitemap_news(&site).await?;
-            let newest = entries.iter().map(|e| e.lastmod).max();
-            return Ok(Rendered {
-                body: feeds::news_sitemap(&entries, &site.name, &site.language),
-                last_modified: newest,
-            });
+            // An empty news sitemap last changed when the newest article did.
+            let newest = match entries.iter().map(|e| e.lastmod).max() {
+                Some(at) => Some(at),
+                None => content
+                    .sitemap_months()
+                    .await?
+                    .into_iter()
+                    .map(|(_, at)| at)
+                    .max(),
+            };
+            return Ok(Rendered::modified(
+                feeds::news_sitemap(&entries, &site.name, &site.language),
+                newest,
+            ));
         }
         if name == "sections.xml" {
             let tree = content.sections().await?;
+            let changed = content.section_tree().await?.last_changed();
             let urls: Vec<(String, Option<DateTime<Utc>>)> = tree
                 .flatten()
                 .into_iter()
                 .map(|s| (site.section_link(&s.slug), None))
                 .collect();
-            return Ok(Rendered {
-                body: feeds::urlset(&urls),
-                last_modified: None,
-            });
+            return Ok(Rendered::modified(feeds::urlset(&urls), changed));
         }
         let month = name
             .strip_prefix("articles-")
@@ -297,10 +296,7 @@ pub async fn sitemap(
         let newest = entries.iter().map(|e| e.lastmod).max();
         let urls: Vec<(String, Option<DateTime<Utc>>)> =
             entries.into_iter().map(|e| (e.loc, Some(e.lastmod))).collect();
-        Ok(Rendered {
-            body: feeds::urlset(&urls),
-            last_modified: newest,
-        })
+        Ok(Rendered::modified(feeds::urlset(&urls), newest))
     };
     serve(
         &req,

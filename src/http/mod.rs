@@ -32,6 +32,7 @@ use crate::service::ContentService;
 
 pub use body::require_json;
 pub use cache::CachePolicy;
+pub use cache::respond as cached_response;
 
 /// The document as checked in; `/openapi.json` serves exactly this file.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi/openapi.json");

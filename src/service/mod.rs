@@ -32,17 +32,38 @@ pub use sections::SectionTree;
 /// A response body as sent, with the time its content last changed when known.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    pub body: Vec<u8>,
+    /// Shared, not copied, by every response that sends it.
+    pub body: bytes::Bytes,
+    /// Computed once, when the bytes are made (see `content_etag`).
+    pub etag: String,
     pub last_modified: Option<DateTime<Utc>>,
 }
 
 impl Rendered {
     pub fn new(body: Vec<u8>) -> Rendered {
+        Rendered::modified(body, None)
+    }
+
+    pub fn modified(body: Vec<u8>, last_modified: Option<DateTime<Utc>>) -> Rendered {
         Rendered {
-            body,
-            last_modified: None,
+            etag: content_etag(&body),
+            body: body.into(),
+            last_modified,
         }
     }
+}
+
+/// A validator from the content's SHA-256: the same bytes give the same tag on every
+/// instance and with every Rust release. Weak, because the gzip and identity encodings of
+/// the same bytes share it (RFC 9110, 8.8.1).
+pub fn content_etag(bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    format!(
+        "W/\"{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..18])
+    )
 }
 
 /// Tunables of the content service.

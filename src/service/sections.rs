@@ -38,6 +38,11 @@ impl SectionTree {
         }
     }
 
+    /// When a section last changed.
+    pub fn last_changed(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.rows.iter().map(|r| r.updated_at.and_utc()).max()
+    }
+
     pub fn get(&self, id: i64) -> Option<&SectionRow> {
         self.by_id.get(&id).map(|&i| &self.rows[i])
     }

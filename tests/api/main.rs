@@ -6,6 +6,7 @@ mod helpers;
 mod abuse;
 mod articles;
 mod browser;
+mod caching;
 mod cli;
 mod comments;
 mod contracts;

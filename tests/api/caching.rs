@@ -1,0 +1,146 @@
+//! HTTP caching as browsers, apps and CDNs see it: stable content-hash validators, one
+//! `Vary`, `Last-Modified` where a time is known, and GraphQL GET responses as cacheable
+//! as REST.
+
+use base64::Engine;
+use serde_json::Value;
+use sha2::Digest;
+
+use crate::helpers::{Content, TestApp, spawn_app};
+
+async fn fetch(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = app.client.get(format!("{}{path}", app.address));
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    req.send().await.unwrap()
+}
+
+fn all(res: &reqwest::Response, name: &str) -> Vec<String> {
+    res.headers()
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn validators_are_content_hashes_shared_by_every_encoding() {
+    let app = spawn_app(Content::Demo).await;
+    let plain = fetch(&app, "/v1/articles?limit=3", &[]).await;
+    let etag = plain.headers()["etag"].to_str().unwrap().to_owned();
+    let body = plain.bytes().await.unwrap();
+    // The same bytes give the same tag on any server and with any build.
+    let digest = sha2::Sha256::digest(&body);
+    let expected = format!(
+        "W/\"{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..18])
+    );
+    assert_eq!(etag, expected);
+
+    let gzipped = fetch(&app, "/v1/articles?limit=3", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert_eq!(
+        gzipped.headers()["etag"].to_str().unwrap(),
+        etag,
+        "a weak tag for both encodings"
+    );
+    let vary = all(&gzipped, "vary");
+    assert_eq!(vary.len(), 1, "one Vary: {vary:?}");
+    assert!(vary[0].to_ascii_lowercase().contains("accept-encoding"));
+
+    let revalidated = fetch(
+        &app,
+        "/v1/articles?limit=3",
+        &[("accept-encoding", "gzip"), ("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(revalidated.status(), 304);
+    assert_eq!(
+        all(&revalidated, "vary").len(),
+        1,
+        "a 304 names what it varies on"
+    );
+    assert_eq!(revalidated.headers()["etag"].to_str().unwrap(), etag);
+    // A strong form of the same tag matches too (weak comparison).
+    let strong = etag.trim_start_matches("W/");
+    assert_eq!(
+        fetch(&app, "/v1/articles?limit=3", &[("if-none-match", strong)])
+            .await
+            .status(),
+        304
+    );
+}
+
+#[tokio::test]
+async fn every_sitemap_says_when_it_last_changed() {
+    let app = spawn_app(Content::Demo).await;
+    for path in [
+        "/sitemap.xml",
+        "/sitemaps/news.xml",
+        "/sitemaps/sections.xml",
+        "/feeds/rss.xml",
+    ] {
+        let res = fetch(&app, path, &[]).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let last_modified = res
+            .headers()
+            .get("last-modified")
+            .unwrap_or_else(|| panic!("{path}"));
+        let again = fetch(
+            &app,
+            path,
+            &[("if-modified-since", last_modified.to_str().unwrap())],
+        )
+        .await;
+        assert_eq!(again.status(), 304, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn anonymous_graphql_get_queries_are_cacheable_like_rest() {
+    let app = spawn_app(Content::Demo).await;
+    let query = "{ sections { slug name } }";
+    let res = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", query)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cache_control = res.headers()["cache-control"].to_str().unwrap().to_owned();
+    assert!(cache_control.starts_with("public, max-age="), "{cache_control}");
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let body: Value = res.json().await.unwrap();
+    assert!(body["data"]["sections"].is_array());
+    let again = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", query)])
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+
+    // A form token is for one reader: never stored by anyone.
+    let form = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[(
+            "query",
+            "{ commentForm(articleSlug: \"tel-aviv-opens-its-first-overnight-light-rail-service\") { token } }",
+        )])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    assert!(
+        form.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("no-store")
+    );
+    assert!(form.headers().get("etag").is_none());
+}
