@@ -305,6 +305,9 @@ struct SyntheticArgs {
     /// Also record readers' views over the last 30 days for about 2% of the articles.
     #[arg(long)]
     views: bool,
+    /// Add to a database that already holds articles (refused without it).
+    #[arg(long)]
+    append: bool,
 }
 
 fn parse_range(raw: &str) -> Result<(u32, u32), String> {
@@ -360,6 +363,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                 stories: args.stories,
                 labels: args.labels,
                 views: args.views,
+                append: args.append,
             };
             let report = seed::synthetic::generate(&db, &options)?;
             println!("{report}");

@@ -5,6 +5,7 @@ pub mod comment_text;
 pub mod controls;
 pub mod cursor;
 mod render;
+pub mod slug;
 pub mod snippet;
 pub mod stems;
 pub mod terms;

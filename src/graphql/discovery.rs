@@ -120,7 +120,7 @@ impl DiscoveryMutation {
             user_agent: client.map(|c| c.user_agent.as_str()).unwrap_or_default(),
         };
         content(ctx)
-            .record_view(ArticleLookup::Slug(slug), viewer)
+            .record_view(ArticleLookup::slug(slug), viewer)
             .await
             .map_err(|e| e.extend())?;
         Ok(true)

@@ -52,7 +52,7 @@ impl PublicQuery {
     ) -> Result<Option<Article>> {
         let lookup =
             match (slug, id) {
-                (Some(slug), None) => ArticleLookup::Slug(slug),
+                (Some(slug), None) => ArticleLookup::slug(slug),
                 (None, Some(id)) => ArticleLookup::Id(id.parse::<i64>().map_err(|_| {
                     AppError::invalid("id", format!("{:?} is not an article id", id.0)).extend()
                 })?),

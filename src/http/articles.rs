@@ -91,12 +91,13 @@ pub async fn by_slug(
 ) -> Result<HttpResponse, AppError> {
     let format = params::body_format(&query.body)?;
     let slug = slug.into_inner();
-    let lookup = ArticleLookup::Slug(slug.clone());
+    let lookup = ArticleLookup::slug(&slug);
     match cache::public(&req, &content, async { content.article(lookup, format).await }).await {
         Err(AppError::NotFound { detail }) => match content.moved_to(&slug).await? {
             // An old slug of a public article: send the reader to where it lives now.
             Some(new_slug) => {
                 let query = req.query_string();
+                let new_slug = crate::content::slug::encode(&new_slug);
                 let location = if query.is_empty() {
                     format!("/v1/articles/{new_slug}")
                 } else {

@@ -207,7 +207,7 @@ pub async fn thread(
 ) -> Result<HttpResponse, AppError> {
     let limit = params::limit(&query.limit)?;
     let cursor = params::slug(&query.cursor);
-    let lookup = ArticleLookup::Slug(slug.into_inner());
+    let lookup = ArticleLookup::slug(slug.into_inner());
     cache::public(&req, &content, async {
         comments
             .thread(

@@ -45,7 +45,7 @@ pub async fn related(
 ) -> Result<HttpResponse, AppError> {
     let limit = params::limit(&query.limit)?;
     let scope = RelatedScope::parse("scope", params::present(&query.scope))?;
-    let lookup = ArticleLookup::Slug(slug.into_inner());
+    let lookup = ArticleLookup::slug(slug.into_inner());
     cache::public(&req, &content, async {
         Ok(content.related(lookup, limit, scope, "limit").await?.0)
     })
@@ -103,13 +103,14 @@ fn viewer(req: &HttpRequest) -> Viewer<'_> {
 }
 
 /// Counts a reader's view of a published article (send it once per page view). Bots and a
-/// repeat from the same reader within 30 minutes are answered the same but not counted.
+/// repeat from the same reader within 30 minutes are answered the same but not counted; the
+/// `Masthead-View` header says which it was (`counted`, `bot` or `repeat`).
 #[utoipa::path(
     operation_id = "recordArticleView",
     tag = "discovery",
     params(("slug" = String, Path, description = "The article's slug")),
     responses(
-        (status = 204, description = "Received"),
+        (status = 204, description = "Received", headers(("Masthead-View" = String, description = "`counted`, `bot` (a crawler's user agent) or `repeat` (the same reader within 30 minutes)"))),
         (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -119,11 +120,12 @@ pub async fn record_view(
     content: Content,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    content
-        .record_view(ArticleLookup::Slug(slug.into_inner()), viewer(&req))
+    let counted = content
+        .record_view(ArticleLookup::slug(slug.into_inner()), viewer(&req))
         .await?;
     Ok(HttpResponse::NoContent()
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("masthead-view", counted.as_str()))
         .finish())
 }
 
@@ -147,11 +149,12 @@ pub async fn view_pixel(
     content: Content,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    content
-        .record_view(ArticleLookup::Slug(slug.into_inner()), viewer(&req))
+    let counted = content
+        .record_view(ArticleLookup::slug(slug.into_inner()), viewer(&req))
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("image/gif")
+        .insert_header(("masthead-view", counted.as_str()))
         .insert_header((header::CACHE_CONTROL, "no-store, private"))
         .body(PIXEL))
 }

@@ -66,30 +66,5 @@ impl ArticleDraft {
     }
 }
 
-/// Turns a title into a URL slug: lower-case ASCII words joined by hyphens.
-pub fn slugify(title: &str) -> String {
-    let mut slug = String::with_capacity(title.len());
-    for ch in title.chars() {
-        if ch.is_ascii_alphanumeric() {
-            slug.push(ch.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    slug
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn slugify_keeps_words_and_drops_punctuation() {
-        assert_eq!(
-            super::slugify("Rates Hold — Again: What's Next?"),
-            "rates-hold-again-what-s-next"
-        );
-        assert_eq!(super::slugify("  2026 Budget "), "2026-budget");
-    }
-}
+/// The seeders name their articles as the editorial API does.
+pub use crate::content::slug::slugify;

@@ -29,6 +29,9 @@ pub struct Options {
     pub labels: Option<std::path::PathBuf>,
     /// Also record readers' views of recent weeks, for popular lists.
     pub views: bool,
+    /// Add to a database that already holds articles (refused otherwise: a second run, or
+    /// one after an interrupted run, would add the same stories again under new slugs).
+    pub append: bool,
 }
 
 pub struct Report {
@@ -439,6 +442,17 @@ const SUBHEADINGS: &[&str] = &[
 
 pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
     let started = Instant::now();
+    let existing = db.run_blocking(|c| Ok(crate::db::articles::count_all(c)?))?;
+    if existing > 0 && !options.append {
+        return Err(AppError::invalid(
+            "--append",
+            format!(
+                "the database already holds {existing} articles (an earlier or interrupted run?): \
+                 use a fresh database, or pass --append to add {} more",
+                options.articles
+            ),
+        ));
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let now = crate::service::clock_now();
     // Dates are laid out backwards from a fixed day, so a seed always gives the same data.
@@ -514,11 +528,18 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
         })
     })?;
 
-    let bar = ProgressBar::new(options.articles);
+    // A bar with rate and ETA on a terminal; a line every few seconds in a log.
+    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = if on_terminal {
+        ProgressBar::new(options.articles)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
         ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} articles ({per_sec}, eta {eta})")
             .expect("valid template"),
     );
+    let mut last_line = Instant::now();
     const BATCH: u64 = 1000;
     let mut done = 0;
     let mut story: Option<Story> = None;
@@ -577,6 +598,18 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
         })?;
         done += count;
         bar.set_position(done);
+        if !on_terminal
+            && (last_line.elapsed() >= std::time::Duration::from_secs(5) || done == options.articles)
+        {
+            last_line = Instant::now();
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+            let eta = (options.articles - done) as f64 / rate.max(0.001);
+            eprintln!(
+                "seeded {done}/{} articles ({rate:.0}/s, eta {eta:.0} s); each batch of {BATCH} is committed, \
+                 so an interrupted run keeps what it wrote",
+                options.articles
+            );
+        }
     }
     bar.finish_and_clear();
     db.run_blocking(|c| Ok(w::analyze(c)?))?;

@@ -23,6 +23,11 @@ pub enum ArticleLookup {
 }
 
 impl ArticleLookup {
+    /// A slug as a client sent it, in the form slugs are stored (NFC).
+    pub fn slug(raw: impl AsRef<str>) -> ArticleLookup {
+        ArticleLookup::Slug(crate::content::slug::normalise(raw.as_ref()))
+    }
+
     pub(super) fn key(&self) -> ArticleKey<'_> {
         match self {
             ArticleLookup::Slug(s) => ArticleKey::Slug(s),

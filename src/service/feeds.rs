@@ -48,8 +48,8 @@ impl SiteSettings {
     pub fn article_link(&self, section: &str, slug: &str, id: i64) -> String {
         self.article_url
             .replace("{site}", self.url.trim_end_matches('/'))
-            .replace("{section}", section)
-            .replace("{slug}", slug)
+            .replace("{section}", &crate::content::slug::encode(section))
+            .replace("{slug}", &crate::content::slug::encode(slug))
             .replace("{id}", &id.to_string())
     }
 
@@ -69,7 +69,11 @@ impl SiteSettings {
     }
 
     pub fn section_link(&self, slug: &str) -> String {
-        format!("{}/{slug}", self.url.trim_end_matches('/'))
+        format!(
+            "{}/{}",
+            self.url.trim_end_matches('/'),
+            crate::content::slug::encode(slug)
+        )
     }
 }
 
@@ -86,9 +90,9 @@ impl FeedScope {
     pub fn path(&self) -> String {
         match self {
             FeedScope::All => "/feeds".into(),
-            FeedScope::Section(s) => format!("/feeds/sections/{s}"),
-            FeedScope::Tag(s) => format!("/feeds/tags/{s}"),
-            FeedScope::Author(s) => format!("/feeds/authors/{s}"),
+            FeedScope::Section(s) => format!("/feeds/sections/{}", crate::content::slug::encode(s)),
+            FeedScope::Tag(s) => format!("/feeds/tags/{}", crate::content::slug::encode(s)),
+            FeedScope::Author(s) => format!("/feeds/authors/{}", crate::content::slug::encode(s)),
         }
     }
 }

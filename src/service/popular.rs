@@ -117,6 +117,17 @@ pub enum Counted {
     Repeat,
 }
 
+impl Counted {
+    /// As the beacon's `Masthead-View` header says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Counted::Yes => "counted",
+            Counted::Bot => "bot",
+            Counted::Repeat => "repeat",
+        }
+    }
+}
+
 /// Views counted since the last flush, per (hour, article).
 pub(super) struct ViewCounter {
     pending: Mutex<HashMap<(NaiveDateTime, i64), i64>>,

@@ -100,7 +100,10 @@ impl ContentService {
                 .article_page(filter, PageRequest::<ArticleCursor>::first())
                 .await?,
         );
-        let feeds = Feeds::at(&format!("/feeds/tags/{}", tag.slug));
+        let feeds = Feeds::at(&format!(
+            "/feeds/tags/{}",
+            crate::content::slug::encode(&tag.slug)
+        ));
         Ok(TagDetail {
             tag: tag_view(tag),
             articles,
@@ -149,7 +152,10 @@ impl ContentService {
             path: tree.path(section.id).into_iter().map(section_ref).collect(),
             children: tree.children(Some(section.id)).map(section_ref).collect(),
             articles,
-            feeds: Feeds::at(&format!("/feeds/sections/{}", section.slug)),
+            feeds: Feeds::at(&format!(
+                "/feeds/sections/{}",
+                crate::content::slug::encode(&section.slug)
+            )),
         })
     }
 }

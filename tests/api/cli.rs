@@ -428,3 +428,49 @@ fn an_operator_can_re_enable_a_user_and_set_a_password() {
     let missing = run(&["user", "enable", "--email", "nobody@example.org"], None);
     assert!(!missing.status.success());
 }
+
+#[test]
+fn synthetic_seeding_refuses_to_add_twice_without_append_and_reports_progress() {
+    let db = TestDatabase::create();
+    let url = db.url_string();
+    let seed = |extra: &[&str]| {
+        masthead()
+            .args([
+                "seed",
+                "synthetic",
+                "--articles",
+                "20",
+                "--body-words",
+                "20-30",
+                "--database-url",
+                &url,
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let first = seed(&[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // Not a terminal here: progress comes as lines.
+    assert!(String::from_utf8_lossy(&first.stderr).contains("seeded 20/20 articles"));
+    let again = seed(&[]);
+    assert!(
+        !again.status.success(),
+        "a second run would duplicate every story"
+    );
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("already holds 20 articles") && err.contains("--append"),
+        "{err}"
+    );
+    let appended = seed(&["--append"]);
+    assert!(
+        appended.status.success(),
+        "{}",
+        String::from_utf8_lossy(&appended.stderr)
+    );
+}

@@ -281,7 +281,7 @@ impl CommentService {
 
     async fn article(&self, slug: &str) -> Result<Arc<ArticleBundle>, AppError> {
         self.content
-            .article_bundle(ArticleLookup::Slug(slug.to_owned()))
+            .article_bundle(ArticleLookup::slug(slug))
             .await?
             .ok_or_else(|| AppError::not_found("article", format!("with slug {slug:?}")))
     }
@@ -350,7 +350,10 @@ impl CommentService {
             title: s.form.title.clone(),
             submit_label: s.form.submit_label.clone(),
             closed_message: s.form.closed_message.clone(),
-            action: format!("/v1/articles/{}/comments", bundle.row.slug),
+            action: format!(
+                "/v1/articles/{}/comments",
+                crate::content::slug::encode(&bundle.row.slug)
+            ),
             method: "POST".into(),
             enctype: "application/x-www-form-urlencoded".into(),
             fields,

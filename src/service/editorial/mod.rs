@@ -168,18 +168,14 @@ fn tokens_family() -> String {
     crate::auth::tokens::random_id()
 }
 
-/// Slugs are lower-case ASCII words joined by single hyphens.
+/// Slugs are words of lower-case (or caseless) letters and digits of any script, joined by
+/// single hyphens: what `slugify` gives.
 pub(crate) fn check_slug(errors: &mut Vec<crate::error::FieldError>, field: &str, slug: &str) {
-    let ok = !slug.is_empty()
-        && slug.len() <= 120
-        && slug
-            .split('-')
-            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
-    if !ok {
+    if !crate::content::slug::is_valid(slug) {
         errors.push(crate::error::FieldError::new(
             field,
             "invalid",
-            "A slug is lower-case letters and digits in words joined by hyphens, e.g. middle-east.",
+            "A slug is lower-case letters and digits in words joined by hyphens, e.g. middle-east or תל-אביב.",
         ));
     }
 }

@@ -7,9 +7,9 @@ use super::audit::record;
 use super::views::MediaView;
 use super::{EditorialService, check_slug, check_text};
 use crate::auth::{Actor, Role};
+use crate::content::slug::slugify;
 use crate::db::taxonomy_writes::{self as q, AuthorColumns, MediaColumns, SectionColumns, TagColumns};
 use crate::error::{AppError, FieldError};
-use crate::seed::slugify;
 use crate::service::taxonomy::{author_view, tag_view};
 use crate::service::views::{AuthorView, SectionNode, TagView};
 
