@@ -10,9 +10,9 @@ pub fn graphql_sdl() -> String {
 }
 
 pub fn openapi_json() -> String {
-    let mut json = crate::http::openapi()
-        .to_pretty_json()
-        .expect("the OpenAPI document serialises");
+    let mut doc = serde_json::to_value(crate::http::openapi()).expect("the OpenAPI document serialises");
+    crate::http::contract::complete(&mut doc);
+    let mut json = serde_json::to_string_pretty(&doc).expect("the OpenAPI document serialises");
     json.push('\n');
     json
 }

@@ -64,7 +64,8 @@ pub async fn create_user(
     responses(
         (status = 200, description = "Saved", body = UserView),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The last active admin cannot be disabled or demoted (`last_admin`)", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/v1/editor/users/{id}")]
@@ -168,7 +169,7 @@ pub async fn audit(
     actor: Actor,
     query: web::Query<AuditParams>,
 ) -> Result<HttpResponse, AppError> {
-    let before = match params::present(&query.before) {
+    let before = match params::given("before", &query.before)? {
         Some(raw) => Some(
             raw.parse::<i64>()
                 .map_err(|_| AppError::invalid("before", "before is an audit entry id"))?,

@@ -54,12 +54,20 @@ pub async fn form(comments: Comments, query: web::Query<FormParams>) -> Result<H
 /// reported on its own field.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommentInput {
-    /// Plain text; line breaks are kept.
+    /// Plain text; line breaks are kept. The limits are the default form's (see
+    /// `GET /v1/comment-form` for this newsroom's).
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub comment: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Never shown: it gives the avatar and lets moderators reach the commenter.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// http(s) only.
+    #[schema(
+        max_length = 200,
+        pattern = r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(/[A-Za-z0-9._~/-]*)?$"
+    )]
     pub website: Option<String>,
     /// The id of the approved comment this replies to.
     pub parent_id: Option<i64>,

@@ -44,7 +44,7 @@ pub async fn related(
     query: web::Query<RelatedParams>,
 ) -> Result<HttpResponse, AppError> {
     let limit = params::limit(&query.limit)?;
-    let scope = RelatedScope::parse("scope", params::present(&query.scope))?;
+    let scope = RelatedScope::parse("scope", params::given("scope", &query.scope)?)?;
     let lookup = ArticleLookup::slug(slug.into_inner());
     cache::public(&req, &content, async {
         Ok(content.related(lookup, limit, scope, "limit").await?.0)
@@ -82,7 +82,7 @@ pub async fn popular(
     content: Content,
     query: web::Query<PopularParams>,
 ) -> Result<HttpResponse, AppError> {
-    let window = Window::parse("window", params::present(&query.window))?;
+    let window = Window::parse("window", params::given("window", &query.window)?)?;
     let limit = params::limit(&query.limit)?;
     let section = params::slug(&query.section);
     cache::public(&req, &content, async {

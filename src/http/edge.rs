@@ -255,27 +255,25 @@ struct RouteTable {
 fn route_table() -> &'static RouteTable {
     static TABLE: std::sync::OnceLock<RouteTable> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let doc = super::openapi();
-        let mut routes: Vec<(actix_web::dev::ResourceDef, Vec<Method>)> = doc
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let mut methods = Vec::new();
-                for (method, op) in [
-                    (Method::GET, &item.get),
-                    (Method::POST, &item.post),
-                    (Method::PUT, &item.put),
-                    (Method::PATCH, &item.patch),
-                    (Method::DELETE, &item.delete),
-                ] {
-                    if op.is_some() {
-                        methods.push(method);
+        let doc = serde_json::to_value(super::openapi()).unwrap_or_default();
+        let mut routes: Vec<(actix_web::dev::ResourceDef, Vec<Method>)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (name, op) in item.as_object().into_iter().flatten() {
+                let Ok(method) = Method::from_bytes(name.to_ascii_uppercase().as_bytes()) else {
+                    continue;
+                };
+                // An integer in the path matches digits only, as the route does: `bulk`
+                // is not a comment id.
+                let mut pattern = path.clone();
+                for param in op["parameters"].as_array().into_iter().flatten() {
+                    if param["in"] == "path" && param["schema"]["type"] == "integer" {
+                        let name = param["name"].as_str().unwrap_or_default();
+                        pattern = pattern.replace(&format!("{{{name}}}"), &format!("{{{name}:\\d+}}"));
                     }
                 }
-                (actix_web::dev::ResourceDef::new(path.as_str()), methods)
-            })
-            .collect();
+                routes.push((actix_web::dev::ResourceDef::new(pattern), vec![method]));
+            }
+        }
         routes.push((
             actix_web::dev::ResourceDef::new("/graphql"),
             vec![Method::GET, Method::POST],

@@ -83,7 +83,7 @@ pub async fn queue(
         (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/v1/editor/comments/{id}/{action}")]
+#[post("/v1/editor/comments/{id:\\d+}/{action}")]
 pub async fn act(
     editorial: Editorial,
     actor: Actor,
@@ -118,7 +118,7 @@ pub struct CommentEdit {
         (status = 422, description = "The text is empty or too long", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[patch("/v1/editor/comments/{id}")]
+#[patch("/v1/editor/comments/{id:\\d+}")]
 pub async fn edit(
     editorial: Editorial,
     actor: Actor,

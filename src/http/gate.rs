@@ -175,6 +175,14 @@ pub async fn gate(
         },
         _ => None,
     };
+    // The editorial API is behind a token: asked without one, it says so before it reads
+    // anything else of the request.
+    if matches!(resolved, Resolved::Actor(Actor::Anonymous)) && req.path().starts_with("/v1/editor/") {
+        let response =
+            AppError::unauthenticated("this route needs an access token: send Authorization: Bearer <token>")
+                .error_response();
+        return Ok(req.into_response(response).map_into_right_body());
+    }
     req.extensions_mut().insert(resolved);
     let quotum = match outcome {
         Some(Err((quotum, retry_after))) => {

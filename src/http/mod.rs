@@ -7,6 +7,7 @@ mod auth;
 mod body;
 mod cache;
 mod comments;
+pub mod contract;
 pub mod cors;
 mod discovery;
 pub mod edge;

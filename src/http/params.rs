@@ -6,13 +6,26 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::content::BodyFormat;
 use crate::error::AppError;
 
-/// An absent or empty parameter is no parameter.
+/// A text filter (a slug, a cursor): an absent or empty one is no filter.
 pub fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// A typed parameter (a number, a time, one of a few words): absent is the default, but
+/// given empty it is a mistake, as the OpenAPI document says.
+pub fn given<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, AppError> {
+    match value.as_deref().map(str::trim) {
+        None => Ok(None),
+        Some("") => Err(AppError::invalid(
+            name,
+            format!("{name} is empty: leave it out or give a value"),
+        )),
+        Some(v) => Ok(Some(v)),
+    }
+}
+
 pub fn limit(value: &Option<String>) -> Result<Option<i64>, AppError> {
-    present(value)
+    given("limit", value)?
         .map(|raw| {
             raw.parse::<i64>().map_err(|_| {
                 AppError::invalid(
@@ -26,7 +39,7 @@ pub fn limit(value: &Option<String>) -> Result<Option<i64>, AppError> {
 
 /// An RFC 3339 instant (`2026-05-01T12:00:00Z`) or a date (`2026-05-01`, midnight UTC).
 pub fn instant(name: &str, value: &Option<String>) -> Result<Option<DateTime<Utc>>, AppError> {
-    let Some(raw) = present(value) else {
+    let Some(raw) = given(name, value)? else {
         return Ok(None);
     };
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
@@ -44,7 +57,7 @@ pub fn instant(name: &str, value: &Option<String>) -> Result<Option<DateTime<Utc
 }
 
 pub fn body_format(value: &Option<String>) -> Result<BodyFormat, AppError> {
-    match present(value) {
+    match given("body", value)? {
         None => Ok(BodyFormat::default()),
         Some(raw) => BodyFormat::parse(raw).ok_or_else(|| {
             AppError::invalid(
