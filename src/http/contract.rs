@@ -35,7 +35,7 @@ fn problem(description: &str) -> Value {
 }
 
 /// The shared responses, by status, with the name they are referenced by.
-fn shared() -> [(&'static str, &'static str, Value); 9] {
+fn shared() -> [(&'static str, &'static str, Value); 8] {
     [
         (
             "400",
@@ -43,11 +43,6 @@ fn shared() -> [(&'static str, &'static str, Value); 9] {
             problem("A parameter is not valid; `parameter` names it"),
         ),
         ("401", "Unauthenticated", problem("No valid access token or key")),
-        (
-            "405",
-            "MethodNotAllowed",
-            problem("The path takes other methods; `Allow` lists them"),
-        ),
         (
             "413",
             "PayloadTooLarge",
@@ -98,6 +93,9 @@ pub fn complete(doc: &mut Value) {
     for (_, name, response) in shared() {
         responses[name] = response;
     }
+    // Where it is served from: the document describes the server that serves it.
+    doc["servers"] = json!([{ "url": "/", "description": "The server this document came from" }]);
+    doc["info"]["contact"] = json!({ "name": "The Masthead maintainers" });
     complete_bodies(doc);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -115,6 +113,14 @@ pub fn complete(doc: &mut Value) {
 }
 
 fn complete_operation(path: &str, op: &mut Map<String, Value>) {
+    // A one-line doc comment is both what the operation is called and what it does.
+    if op
+        .get("description")
+        .is_none_or(|d| d.as_str().is_none_or(str::is_empty))
+        && let Some(summary) = op.get("summary").cloned()
+    {
+        op.insert("description".into(), summary);
+    }
     let has_body = op.contains_key("requestBody");
     let secured = op
         .get("security")
