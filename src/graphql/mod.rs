@@ -5,6 +5,7 @@
 mod comments;
 mod discovery;
 mod editorial;
+mod explorer;
 pub mod limits;
 mod loaders;
 mod parse_cache;
@@ -14,7 +15,6 @@ mod types;
 
 use actix_web::ResponseError;
 use actix_web::{HttpResponse, guard, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::auth::Actor;
@@ -315,21 +315,6 @@ fn response_cache_key(request: &async_graphql::Request) -> Option<String> {
     ))
 }
 
-async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        // The explorer's page runs its own inline start-up script and GraphiQL's bundle,
-        // and talks to this server only.
-        .insert_header((
-            actix_web::http::header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
-             style-src 'self' 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com data:; \
-             img-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'; \
-             base-uri 'none'; form-action 'none'",
-        ))
-        .body(GraphiQLSource::build().endpoint("/graphql").finish())
-}
-
 /// A browser opening `/graphql` gets GraphiQL; anything else is a GraphQL request.
 fn is_browser_visit(ctx: &guard::GuardContext<'_>) -> bool {
     let accepts_html = ctx
@@ -342,9 +327,14 @@ fn is_browser_visit(ctx: &guard::GuardContext<'_>) -> bool {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/graphql/assets/{name}", web::get().to(explorer::asset));
     cfg.service(
         web::resource("/graphql")
-            .route(web::get().guard(guard::fn_guard(is_browser_visit)).to(graphiql))
+            .route(
+                web::get()
+                    .guard(guard::fn_guard(is_browser_visit))
+                    .to(explorer::page),
+            )
             .route(web::get().to(execute))
             .route(web::post().to(execute))
             .default_service(web::to(crate::http::not_found)),

@@ -117,3 +117,51 @@ async fn credentials_and_editorial_routes_need_a_named_origin() {
     let res = preflight(&cms, "/v1/articles", "GET", "", FRONTEND).await;
     assert!(header(&res, "access-control-allow-origin").is_empty());
 }
+
+#[tokio::test]
+async fn the_explorer_is_served_whole_by_masthead() {
+    let app = spawn_app(Content::Empty).await;
+    let page = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let policy = header(&page, "content-security-policy");
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(
+        !policy.contains("script-src 'self' 'unsafe-inline'"),
+        "no inline script: {policy}"
+    );
+    assert!(!policy.contains("http"), "no other host is allowed: {policy}");
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("http://") && !html.contains("https://"), "{html}");
+    let assets: Vec<&str> = html
+        .split('"')
+        .filter(|s| s.starts_with("/graphql/assets/"))
+        .collect();
+    assert_eq!(assets.len(), 5, "{assets:?}");
+    for path in assets.iter().chain(
+        [
+            "/graphql/assets/LICENSE-graphiql",
+            "/graphql/assets/LICENSE-react",
+        ]
+        .iter(),
+    ) {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let kind = header(&res, "content-type");
+        let expected = if path.ends_with(".js") {
+            "text/javascript"
+        } else if path.ends_with(".css") {
+            "text/css"
+        } else {
+            "text/plain"
+        };
+        assert!(kind.starts_with(expected), "{path}: {kind}");
+        assert!(header(&res, "cache-control").contains("immutable"), "{path}");
+    }
+    app.get_problem("/graphql/assets/nothing.js", 404).await;
+}

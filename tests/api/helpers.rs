@@ -172,6 +172,11 @@ pub async fn spawn_app_with(content: Content, adjust: impl FnOnce(&mut Settings)
 }
 
 impl TestApp {
+    /// The database's URL, for the command line.
+    pub fn database_url(&self) -> String {
+        self._database.url_string()
+    }
+
     /// Tells the server that the database was written behind its back, as every write
     /// through it does itself.
     pub fn written_behind(&self) {

@@ -15,6 +15,7 @@ mod editorial;
 mod errors;
 mod feeds;
 mod graphql;
+mod readme;
 mod roles;
 mod search;
 mod taxonomy;
