@@ -364,6 +364,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                 labels: args.labels,
                 views: args.views,
                 append: args.append,
+                stop: Some(stop_on_ctrl_c()),
             };
             let report = seed::synthetic::generate(&db, &options)?;
             println!("{report}");
@@ -560,6 +561,25 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A flag Ctrl-C sets, so that a long seeding stops between two committed batches and says
+/// what it wrote, instead of dying in the middle of one.
+fn stop_on_ctrl_c() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        runtime.block_on(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("stopping after the batch being written");
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+    });
+    stop
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {

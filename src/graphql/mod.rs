@@ -166,19 +166,22 @@ fn request_failed(
         .body(serde_json::json!({ "errors": errors }).to_string())
 }
 
-/// The kind of operation the request will run, when its document parses.
-fn operation_type(request: &async_graphql::Request) -> Option<async_graphql::parser::types::OperationType> {
-    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+/// The kind of operation the request will run (none when the name matches nothing or is
+/// needed and missing); `Err` when the document does not parse.
+fn operation_type(
+    request: &async_graphql::Request,
+) -> Result<Option<async_graphql::parser::types::OperationType>, ()> {
+    let doc = async_graphql::parser::parse_query(&request.query).map_err(|_| ())?;
     let mut operations = doc.operations.iter();
-    match request.operation_name.as_deref() {
+    Ok(match request.operation_name.as_deref() {
         Some(name) => operations
             .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
             .map(|(_, op)| op.node.ty),
-        None => {
-            let (_, first) = operations.next()?;
-            operations.next().is_none().then_some(first.node.ty)
-        }
-    }
+        None => match operations.next() {
+            Some((_, first)) => operations.next().is_none().then_some(first.node.ty),
+            None => None,
+        },
+    })
 }
 
 async fn execute(
@@ -211,7 +214,9 @@ async fn execute(
     if let Some(rendered) = key.as_deref().and_then(|k| content.cached_response(k)) {
         return shared_response(&req, &rendered, graphql_response);
     }
-    let operation = operation_type(&request);
+    let parsed = operation_type(&request);
+    let parses = parsed.is_ok();
+    let operation = parsed.ok().flatten();
     // GET is safe by definition: a mutation over it would sign in from a link, and leave
     // credentials in logs and browser history (GraphQL over HTTP, 7.1).
     if req.method() == actix_web::http::Method::GET
@@ -263,7 +268,20 @@ async fn execute(
         } else {
             StatusCode::OK
         };
-        let errors = serde_json::to_value(&response.errors).unwrap_or_default();
+        // async-graphql's own parse and validation errors carry no code; clients branch on one.
+        let fallback = if !parses {
+            "GRAPHQL_PARSE_FAILED"
+        } else {
+            "GRAPHQL_VALIDATION_FAILED"
+        };
+        let mut errors = response.errors;
+        for error in &mut errors {
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            if extensions.get("code").is_none() {
+                extensions.set("code", fallback);
+            }
+        }
+        let errors = serde_json::to_value(&errors).unwrap_or_default();
         return request_failed(status, graphql_response, errors);
     }
     // A comment form's token is fresh per request; a response holding one is never shared.

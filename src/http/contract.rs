@@ -250,6 +250,10 @@ fn complete_parameter(path: &str, param: &mut Value) {
     {
         param["required"] = json!(false);
     }
+    // The version an editor read, as an entity tag or a bare number.
+    if location == "header" && name == "If-Match" {
+        param["schema"]["pattern"] = json!("^(W/)?\"?[0-9]+\"?$");
+    }
     let required = param["required"].as_bool().unwrap_or(false);
     let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
         return;

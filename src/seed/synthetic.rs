@@ -32,17 +32,31 @@ pub struct Options {
     /// Add to a database that already holds articles (refused otherwise: a second run, or
     /// one after an interrupted run, would add the same stories again under new slugs).
     pub append: bool,
+    /// Set (by Ctrl-C) to stop after the batch being written.
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 pub struct Report {
     pub articles: u64,
     pub elapsed: std::time::Duration,
     pub backend: Backend,
+    /// Stopped by the operator before `asked` articles were written.
+    pub interrupted: Option<u64>,
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.elapsed.as_secs_f64();
+        if let Some(asked) = self.interrupted {
+            return write!(
+                f,
+                "interrupted: {} of {asked} articles generated on {} in {secs:.1} s, every one committed; \
+                 run again with --append and --articles {} to add the rest",
+                self.articles,
+                self.backend,
+                asked - self.articles
+            );
+        }
         write!(
             f,
             "generated {} articles on {} in {:.1} s ({:.0} articles/s)",
@@ -550,7 +564,13 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
         )),
         None => None,
     };
-    while done < options.articles {
+    let stopped = || {
+        options
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst))
+    };
+    while done < options.articles && !stopped() {
         let count = BATCH.min(options.articles - done);
         db.run_blocking(|c| {
             c.transaction(|c| {
@@ -614,9 +634,10 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
     bar.finish_and_clear();
     db.run_blocking(|c| Ok(w::analyze(c)?))?;
     Ok(Report {
-        articles: options.articles,
+        articles: done,
         elapsed: started.elapsed(),
         backend: db.backend(),
+        interrupted: (done < options.articles).then_some(options.articles),
     })
 }
 

@@ -607,6 +607,10 @@ async fn graphql_request_errors_follow_graphql_over_http() {
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.unwrap();
     assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+    let res = post_graphql(&app, json!({ "query": "{ sections { slug " })).await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(code(&body), "GRAPHQL_PARSE_FAILED", "{body}");
     let res = post_graphql(&app, json!({ "query": "{ nosuchfield }" })).await;
     assert_eq!(res.status(), 200, "plain JSON clients keep 200");
 }

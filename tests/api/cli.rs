@@ -474,3 +474,53 @@ fn synthetic_seeding_refuses_to_add_twice_without_append_and_reports_progress() 
         String::from_utf8_lossy(&appended.stderr)
     );
 }
+
+#[test]
+fn an_interrupted_seeding_stops_between_batches_and_says_what_it_wrote() {
+    let db = TestDatabase::create();
+    let url = db.url_string();
+    let child = masthead()
+        .args([
+            "seed",
+            "synthetic",
+            "--articles",
+            "500000",
+            "--body-words",
+            "20-30",
+            "--database-url",
+            &url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let a few batches commit, then press Ctrl-C.
+    std::thread::sleep(Duration::from_millis(2500));
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains("interrupted:") && stdout.contains("--append"),
+        "{stdout}"
+    );
+    let written: i64 = stdout
+        .split("interrupted: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    let counted = masthead::db::Db::connect(db.url(), 1)
+        .unwrap()
+        .run_blocking(|c| Ok(masthead::db::articles::count_all(c)?))
+        .unwrap();
+    assert_eq!(
+        counted, written,
+        "what it says it wrote is what the database holds"
+    );
+    assert_eq!(written % 1000, 0, "whole batches: {written}");
+}
