@@ -415,25 +415,13 @@ async fn feeds_stay_well_formed_whatever_the_database_holds() {
 async fn mutations_are_not_run_over_get() {
     let app = spawn_app(Content::Empty).await;
     let query = "mutation { login(email: \"a@example.org\", password: \"secret\") { accessToken } }";
-    let res = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[("query", query)])
-        .send()
-        .await
-        .unwrap();
+    let res = app.graphql_get(query, &[]).await;
     assert_eq!(res.status(), 405);
     assert_eq!(res.headers()["allow"], "POST");
     let body: Value = res.json().await.unwrap();
     assert_eq!(code(&body), "METHOD_NOT_ALLOWED");
     // Queries over GET still work.
-    let res = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[("query", "{ sections { slug } }")])
-        .send()
-        .await
-        .unwrap();
+    let res = app.graphql_get("{ sections { slug } }", &[]).await;
     assert_eq!(res.status(), 200);
 }
 

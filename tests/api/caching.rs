@@ -9,11 +9,7 @@ use sha2::Digest;
 use crate::helpers::{Content, TestApp, spawn_app};
 
 async fn fetch(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
-    let mut req = app.client.get(format!("{}{path}", app.address));
-    for (name, value) in headers {
-        req = req.header(*name, *value);
-    }
-    req.send().await.unwrap()
+    app.get_with(path, headers).await
 }
 
 fn all(res: &reqwest::Response, name: &str) -> Vec<String> {
@@ -101,40 +97,23 @@ async fn every_sitemap_says_when_it_last_changed() {
 async fn anonymous_graphql_get_queries_are_cacheable_like_rest() {
     let app = spawn_app(Content::Demo).await;
     let query = "{ sections { slug name } }";
-    let res = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[("query", query)])
-        .send()
-        .await
-        .unwrap();
+    let res = app.graphql_get(query, &[]).await;
     assert_eq!(res.status(), 200);
     let cache_control = res.headers()["cache-control"].to_str().unwrap().to_owned();
     assert!(cache_control.starts_with("public, max-age="), "{cache_control}");
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
     let body: Value = res.json().await.unwrap();
     assert!(body["data"]["sections"].is_array());
-    let again = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[("query", query)])
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let again = app.graphql_get(query, &[("if-none-match", &etag)]).await;
     assert_eq!(again.status(), 304);
 
     // A form token is for one reader: never stored by anyone.
     let form = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[(
-            "query",
+        .graphql_get(
             "{ commentForm(articleSlug: \"tel-aviv-opens-its-first-overnight-light-rail-service\") { token } }",
-        )])
-        .send()
-        .await
-        .unwrap();
+            &[],
+        )
+        .await;
     assert_eq!(form.status(), 200);
     assert!(
         form.headers()["cache-control"]

@@ -200,6 +200,27 @@ impl TestApp {
             .expect("request")
     }
 
+    /// GET with request headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut req = self.client.get(format!("{}{}", self.address, path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// A GraphQL query over GET, as a CDN-fronted client sends it.
+    pub async fn graphql_get(&self, query: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut req = self
+            .client
+            .get(format!("{}/graphql", self.address))
+            .query(&[("query", query)]);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.send().await.expect("request")
+    }
+
     /// GET that must answer 200 with JSON.
     pub async fn get_json(&self, path: &str) -> Value {
         let res = self.get(path).await;
