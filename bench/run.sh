@@ -61,8 +61,15 @@ if [ ! -f "$STAMP" ]; then
 fi
 
 # One client address sends all the load: the per-address limit for anonymous callers is off.
-"$BIN" serve --bind "127.0.0.1:$PORT" --anonymous-rate-limit 0 >"$OUT/server.log" 2>&1 &
-SERVER=$!
+start_server() { # extra serve arguments
+  "$BIN" serve --bind "127.0.0.1:$PORT" --anonymous-rate-limit 0 "$@" >"$OUT/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+    sleep 0.2
+  done
+}
+start_server
 NGINX_DIR=$(mktemp -d)
 chmod 755 "$NGINX_DIR" # nginx workers run unprivileged and must read the file
 cleanup() {
@@ -71,10 +78,6 @@ cleanup() {
   rm -rf "$NGINX_DIR"
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
-  sleep 0.2
-done
 
 API="http://127.0.0.1:$PORT"
 SLUG=$(curl -sf "$API/v1/articles?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
@@ -85,7 +88,53 @@ PAGE3=$(curl -sf "$API/v1/articles?section=$SECTION&cursor=$PAGE2" | python3 -c 
 # nginx serves the exact bytes of the article response from a file.
 mkdir -p "$NGINX_DIR/www"
 curl -sf "$API/v1/articles/$SLUG" -o "$NGINX_DIR/www/article.json"
+# The long tail: LONG_TAIL distinct articles (20,000 by default), each asked for in random
+# order, as crawlers, old links and partners' backfills reach the origin behind a CDN; nginx
+# serves the very same REST bodies, one file each.
+LONG_TAIL=${LONG_TAIL:-20000}
+python3 - "$API" "$LONG_TAIL" "$NGINX_DIR/www" "$OUT" <<'PY'
+import json, random, sys, urllib.request
+api, count, www, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+slugs, cursor = [], None
+while True:
+    url = f"{api}/v1/articles?limit=100" + (f"&cursor={cursor}" if cursor else "")
+    page = json.load(urllib.request.urlopen(url))
+    slugs += [a["slug"] for a in page["items"]]
+    cursor = page.get("next_cursor")
+    if not cursor:
+        break
+random.Random(7).shuffle(slugs)
+chosen = slugs[:count]
+import os
+os.makedirs(f"{www}/a", exist_ok=True)
+for slug in chosen:
+    with urllib.request.urlopen(f"{api}/v1/articles/{slug}") as r, open(f"{www}/a/{slug}.json", "wb") as f:
+        f.write(r.read())
+with open(f"{out}/long-tail-slugs.txt", "w") as f:
+    f.write("\n".join(chosen) + "\n")
+PY
 start_nginx "$NGINX_DIR" "$NGINX_PORT"
+# Each request a different article, drawn from the list in a fixed random order.
+long_tail_script() { # kind: nginx | rest | graphql
+  # The GraphQL body around the slug, as JSON.
+  local around
+  around=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "variables": {"s": "@@SLUG@@"}}))' "$QUERY")
+  cat >"$OUT/long-tail-$1.lua" <<LUA
+local slugs = {}
+for line in io.lines("$OUT/long-tail-slugs.txt") do slugs[#slugs + 1] = line end
+local kind = "$1"
+local before, after = [==[${around%%@@SLUG@@*}]==], [==[${around#*@@SLUG@@}]==]
+local i = 0
+request = function()
+  i = i + 1
+  local slug = slugs[(i * 7919) % #slugs + 1]
+  if kind == "nginx" then return wrk.format("GET", "/a/" .. slug .. ".json") end
+  if kind == "rest" then return wrk.format("GET", "/v1/articles/" .. slug) end
+  return wrk.format("POST", "/graphql", { ["Content-Type"] = "application/json" }, before .. slug .. after)
+end
+LUA
+  echo "$OUT/long-tail-$1.lua"
+}
 
 QUERY='query($s: String) { article(slug: $s) { id slug title subtitle dateline excerpt publishedAt updatedAt section { slug name } sectionPath { slug name } sections { slug name } tags { id slug name } authors { slug name title avatarUrl role } featuredMedia { url alt caption credit width height } corrections { notedAt note } body { format blocks } language commentStatus wordCount readingTimeMinutes } }'
 BODY=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "variables": {"s": sys.argv[2]}}))' "$QUERY" "$SLUG")
@@ -116,6 +165,16 @@ ROWS+=("$(run "REST section third page (cursor)" "$API/v1/articles?section=$SECT
 ROWS+=("$(run "RSS feed, whole newsroom" "$API/feeds/rss.xml")")
 ROWS+=("$(run "RSS feed, one section" "$API/feeds/sections/$SECTION/rss.xml")")
 
+ROWS+=("$(run "nginx, $LONG_TAIL distinct article files (long-tail ceiling)" "http://127.0.0.1:$NGINX_PORT/" "$(long_tail_script nginx)")")
+ROWS+=("$(run "REST long tail, read cache on (default)" "$API/" "$(long_tail_script rest)")")
+ROWS+=("$(run "GraphQL long tail, read cache on (default)" "$API/" "$(long_tail_script graphql)")")
+# Without the read cache every request is a miss: what the origin does for the long tail.
+kill "$SERVER" 2>/dev/null || true
+wait "$SERVER" 2>/dev/null || true
+start_server --read-cache-ttl 0
+ROWS+=("$(run "REST long tail, --read-cache-ttl 0" "$API/" "$OUT/long-tail-rest.lua")")
+ROWS+=("$(run "GraphQL long tail, --read-cache-ttl 0" "$API/" "$OUT/long-tail-graphql.lua")")
+
 CEILING=$(echo "${ROWS[0]}" | cut -d'|' -f2)
 {
   echo "Masthead read benchmark: $BACKEND, $ARTICLES articles, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) cores, $(date -u +%Y-%m-%d)"
@@ -126,6 +185,8 @@ CEILING=$(echo "${ROWS[0]}" | cut -d'|' -f2)
   echo "|---|---:|---:|---:|---:|---:|"
   for row in "${ROWS[@]}"; do
     IFS='|' read -r name rps p50 p99 errs <<<"$row"
+    # Each nginx row is the ceiling of the rows below it.
+    case "$name" in nginx*) CEILING=$rps ;; esac
     ratio=$(python3 -c "print('%.2f' % ($rps / $CEILING))")
     echo "| $name | $rps | $ratio | $p50 | $p99 | $errs |"
   done

@@ -554,6 +554,12 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
             .expect("valid template"),
     );
     let mut last_line = Instant::now();
+    if !on_terminal {
+        eprintln!(
+            "seeding {} articles; each batch of {BATCH} is committed, and Ctrl-C stops after the one being written",
+            options.articles
+        );
+    }
     const BATCH: u64 = 1000;
     let mut done = 0;
     let mut story: Option<Story> = None;
@@ -625,8 +631,7 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
             let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
             let eta = (options.articles - done) as f64 / rate.max(0.001);
             eprintln!(
-                "seeded {done}/{} articles ({rate:.0}/s, eta {eta:.0} s); each batch of {BATCH} is committed, \
-                 so an interrupted run keeps what it wrote",
+                "seeded {done}/{} articles ({rate:.0}/s, eta {eta:.0} s)",
                 options.articles
             );
         }
