@@ -170,10 +170,11 @@ pub async fn edge(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // Shared, not copied, on every request.
     let settings = req
         .app_data::<web::Data<EdgeSettings>>()
-        .map(|s| s.get_ref().clone())
-        .unwrap_or_default();
+        .cloned()
+        .unwrap_or_else(|| web::Data::new(EdgeSettings::default()));
     // HEAD is GET without the body: the connection already knows the request was HEAD and
     // sends no body, so every GET route answers it with the very same headers.
     if req.method() == Method::HEAD {
