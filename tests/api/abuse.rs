@@ -431,7 +431,8 @@ async fn every_reader_gets_a_comment_form_token_of_their_own() {
     let query =
         "{ commentForm(articleSlug: \"tel-aviv-opens-its-first-overnight-light-rail-service\") { token } }";
     let first = app.graphql(query, json!({})).await;
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Tokens carry their issue time in seconds: the second reader comes a second later.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let second = app.graphql(query, json!({})).await;
     let (a, b) = (
         first["data"]["commentForm"]["token"].as_str().unwrap(),
@@ -501,13 +502,7 @@ async fn responses_carry_security_headers() {
             "max-age=31536000; includeSubDomains"
         );
     }
-    let res = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_with("/graphql", &[("accept", "text/html")]).await;
     let csp = res.headers()["content-security-policy"]
         .to_str()
         .unwrap()

@@ -121,13 +121,7 @@ async fn credentials_and_editorial_routes_need_a_named_origin() {
 #[tokio::test]
 async fn the_explorer_is_served_whole_by_masthead() {
     let app = spawn_app(Content::Empty).await;
-    let page = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
+    let page = app.get_with("/graphql", &[("accept", "text/html")]).await;
     assert_eq!(page.status(), 200);
     let policy = header(&page, "content-security-policy");
     assert!(policy.contains("script-src 'self';"), "{policy}");

@@ -202,13 +202,7 @@ async fn graphql_answers_get_requests_and_serves_graphiql_to_browsers() {
         .unwrap();
     assert_eq!(res["data"]["sections"][0]["slug"], "world");
 
-    let page = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
+    let page = app.get_with("/graphql", &[("accept", "text/html")]).await;
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("graphiql"));
 }
