@@ -32,6 +32,14 @@ impl BodyFormat {
             _ => None,
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyFormat::Blocks => "blocks",
+            BodyFormat::Html => "html",
+            BodyFormat::Text => "text",
+        }
+    }
 }
 
 /// An article body in the format the client asked for: exactly one of `blocks`, `html` and

@@ -2,24 +2,60 @@
 //! what a reader may see.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::DbConn;
 use super::schema::{
-    article_authors, article_sections, article_tags, articles, authors, corrections, media, tags,
+    article_authors, article_documents, article_sections, article_tags, articles, authors,
+    content_generation, corrections, media, tags,
 };
 use super::taxonomy::{AuthorRow, TagRow};
 use crate::content::cursor::ArticleCursor;
 use crate::with_conn;
 
-/// Public means: a status that can be public, and a publication time that has come. The
-/// status test is literal SQL so both planners can match the partial indexes on it.
+/// The statuses that can be public, as SQL on the `articles` columns: the one place it is
+/// written; hand-written SQL splices it in.
+pub const PUBLIC_STATUS_SQL: &str = "articles.status IN ('published', 'scheduled')";
+
+/// The same test in Rust, for rows already read: public once its publication time comes.
+pub fn can_be_public(status: &str) -> bool {
+    matches!(status, "published" | "scheduled")
+}
+
+/// Public means: a status that can be public, and a publication time that has come.
 macro_rules! public {
     ($now:expr) => {
-        sql::<Bool>("articles.status IN ('published', 'scheduled')").and(articles::published_at.le($now))
+        PublicStatus.and(articles::published_at.le($now))
     };
+}
+
+/// The statuses that can be public. Written out as literal SQL, since both planners match
+/// the partial indexes on it only then; a type of its own rather than `sql()`, which diesel
+/// never keeps prepared, so every public read would be parsed and planned anew.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+pub struct PublicStatus;
+
+impl diesel::Expression for PublicStatus {
+    type SqlType = Bool;
+}
+
+impl<QS> diesel::AppearsOnTable<QS> for PublicStatus where articles::status: diesel::AppearsOnTable<QS> {}
+
+impl<QS> diesel::SelectableExpression<QS> for PublicStatus where
+    articles::status: diesel::SelectableExpression<QS>
+{
+}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for PublicStatus {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for PublicStatus {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(PUBLIC_STATUS_SQL);
+        Ok(())
+    }
 }
 
 /// An article without its body (lists never need the body).
@@ -160,7 +196,7 @@ pub fn list_public(conn: &mut DbConn, q: &ListQuery, now: NaiveDateTime) -> Quer
 pub fn next_publication_after(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
     with_conn!(conn, |c| articles::table
         .select(diesel::dsl::min(articles::published_at))
-        .filter(sql::<Bool>("articles.status IN ('published', 'scheduled')"))
+        .filter(PublicStatus)
         .filter(articles::published_at.gt(now))
         .first(c))
 }
@@ -243,4 +279,105 @@ pub fn media_by_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<MediaRow>
 
 pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {
     with_conn!(conn, |c| articles::table.count().get_result(c))
+}
+
+/// A public article's rendered response in one body format, when one is stored and the
+/// article is public now: one indexed read of ready bytes (`etag`, `body`).
+pub fn find_public_document(
+    conn: &mut DbConn,
+    key: ArticleKey<'_>,
+    format: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(String, Vec<u8>)>> {
+    with_conn!(conn, |c| {
+        let query = articles::table
+            .inner_join(article_documents::table)
+            .select((article_documents::etag, article_documents::body))
+            .filter(public!(now))
+            .filter(article_documents::format.eq(format))
+            .into_boxed();
+        let query = match key {
+            ArticleKey::Slug(slug) => query.filter(articles::slug.eq(slug)),
+            ArticleKey::Id(id) => query.filter(articles::id.eq(id)),
+        };
+        query.first(c).optional()
+    })
+}
+
+/// Where the writes that change documents have got to (see the documents migration).
+pub fn content_generation(conn: &mut DbConn) -> QueryResult<i64> {
+    with_conn!(conn, |c| content_generation::table
+        .select(content_generation::value)
+        .find(1)
+        .first(c))
+}
+
+/// Stores a rendered document, unless a write that can change it came after `generation`
+/// was read (then the next reader renders it again). Returns whether it was stored.
+pub fn store_document(
+    conn: &mut DbConn,
+    article_id: i64,
+    format: &str,
+    etag: &str,
+    body: &[u8],
+    generation: i64,
+) -> QueryResult<bool> {
+    use diesel::sql_types::{BigInt, Binary, Text};
+    // The share lock (PostgreSQL) waits for a writer that has bumped the generation but not
+    // committed, then sees its bump: the writer's deletes cannot miss this row.
+    let lock = match conn.backend() {
+        super::Backend::Postgres => " FOR SHARE",
+        super::Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "INSERT INTO article_documents (article_id, format, etag, body) \
+         SELECT $1, $2, $3, $4 FROM content_generation WHERE id = 1 AND value = $5{lock} \
+         ON CONFLICT (article_id, format) DO UPDATE SET etag = excluded.etag, body = excluded.body"
+    );
+    let stored = with_conn!(conn, |c| diesel::sql_query(sql.as_str())
+        .bind::<BigInt, _>(article_id)
+        .bind::<Text, _>(format)
+        .bind::<Text, _>(etag)
+        .bind::<Binary, _>(body)
+        .bind::<BigInt, _>(generation)
+        .execute(c))?;
+    Ok(stored > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use diesel::sqlite::SqliteConnection;
+
+    use super::*;
+
+    #[test]
+    fn public_reads_are_prepared_once_per_connection() {
+        let mut conn = DbConn::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        super::super::migrations::run(&mut conn).unwrap();
+        let prepared = Arc::new(Mutex::new(Vec::new()));
+        let seen = prepared.clone();
+        let DbConn::Sqlite(c) = &mut conn else {
+            unreachable!()
+        };
+        c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+                seen.lock().unwrap().push(sql.to_owned());
+            }
+        });
+        let now = chrono::Utc::now().naive_utc();
+        for slug in ["one", "two", "three"] {
+            find_public(&mut conn, ArticleKey::Slug(slug), now).unwrap();
+            find_public_document(&mut conn, ArticleKey::Slug(slug), "blocks", now).unwrap();
+        }
+        let prepared = prepared.lock().unwrap();
+        assert_eq!(prepared.len(), 2, "each read prepared once: {prepared:?}");
+        assert!(
+            prepared
+                .iter()
+                .all(|sql| sql.contains("status IN ('published', 'scheduled')"))
+        );
+    }
 }

@@ -110,7 +110,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    article_documents (article_id, format) {
+        article_id -> BigInt,
+        format -> Text,
+        etag -> Text,
+        body -> Binary,
+    }
+}
+
+diesel::table! {
+    content_generation (id) {
+        id -> Integer,
+        value -> BigInt,
+    }
+}
+
 diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_documents -> articles (article_id));
 diesel::joinable!(articles -> media (featured_media_id));
 diesel::joinable!(article_sections -> articles (article_id));
 diesel::joinable!(article_sections -> sections (section_id));
@@ -254,6 +271,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     article_authors,
     corrections,
+    article_documents,
+    content_generation,
     users,
     refresh_tokens,
     api_keys,

@@ -592,9 +592,10 @@ fn filter(conn: &mut DbConn, q: &SearchQuery, ids: &[i64], now: NaiveDateTime) -
     let pg = matches!(conn, DbConn::Pg(_));
     let p = |n: usize| if pg { format!("${n}") } else { "?".to_owned() };
     let sql = format!(
-        "SELECT id FROM articles WHERE id IN ({}) AND status IN ('published', 'scheduled') AND published_at <= {} \
+        "SELECT id FROM articles WHERE id IN ({}) AND {} AND published_at <= {} \
          AND published_at >= {} AND published_at < {}{sections}",
         list(ids),
+        super::articles::PUBLIC_STATUS_SQL,
         p(1),
         p(2),
         p(3)

@@ -1,11 +1,11 @@
 //! Queries behind the sitemaps.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text, Timestamp};
+use diesel::sql_types::{Text, Timestamp};
 
 use super::DbConn;
+use super::articles::PUBLIC_STATUS_SQL;
 use super::schema::articles;
 use crate::with_conn;
 
@@ -21,16 +21,16 @@ struct Month {
 pub fn months(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<(String, NaiveDateTime)>> {
     // Grouping by month is the one place the dialects differ.
     let rows: Vec<Month> = match conn {
-        DbConn::Sqlite(c) => diesel::sql_query(
+        DbConn::Sqlite(c) => diesel::sql_query(format!(
             "SELECT strftime('%Y-%m', published_at) AS month, MAX(updated_at) AS lastmod FROM articles \
-             WHERE status IN ('published', 'scheduled') AND published_at <= ? GROUP BY 1 ORDER BY 1 DESC",
-        )
+             WHERE {PUBLIC_STATUS_SQL} AND published_at <= ? GROUP BY 1 ORDER BY 1 DESC",
+        ))
         .bind::<Timestamp, _>(now)
         .load(c)?,
-        DbConn::Pg(c) => diesel::sql_query(
+        DbConn::Pg(c) => diesel::sql_query(format!(
             "SELECT to_char(published_at, 'YYYY-MM') AS month, MAX(updated_at) AS lastmod FROM articles \
-             WHERE status IN ('published', 'scheduled') AND published_at <= $1 GROUP BY 1 ORDER BY 1 DESC",
-        )
+             WHERE {PUBLIC_STATUS_SQL} AND published_at <= $1 GROUP BY 1 ORDER BY 1 DESC",
+        ))
         .bind::<Timestamp, _>(now)
         .load(c)?,
     };
@@ -67,7 +67,7 @@ pub fn between(
             articles::updated_at,
             articles::canonical_url,
         ))
-        .filter(sql::<Bool>("articles.status IN ('published', 'scheduled')"))
+        .filter(super::articles::PublicStatus)
         .filter(articles::published_at.le(now))
         .filter(articles::published_at.ge(from))
         .filter(articles::published_at.lt(to))

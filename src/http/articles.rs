@@ -92,7 +92,7 @@ pub async fn by_slug(
     let format = params::body_format(&query.body)?;
     let slug = slug.into_inner();
     let lookup = ArticleLookup::slug(&slug);
-    match cache::public(&req, &content, async { content.article(lookup, format).await }).await {
+    match cache::public_bytes(&req, &content, content.article_document(lookup, format)).await {
         Err(AppError::NotFound { detail }) => match content.moved_to(&slug).await? {
             // An old slug of a public article: send the reader to where it lives now.
             Some(new_slug) => {

@@ -45,6 +45,22 @@ where
     T: Serialize,
     F: Future<Output = Result<T, AppError>>,
 {
+    public_bytes(req, content, async {
+        let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
+        Ok(Arc::new(Rendered::new(bytes)))
+    })
+    .await
+}
+
+/// The same, for a producer that hands out the JSON bytes ready to send.
+pub async fn public_bytes<F>(
+    req: &HttpRequest,
+    content: &ContentService,
+    produce: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: Future<Output = Result<Arc<Rendered>, AppError>>,
+{
     let key = format!("rest\0{}", req.uri());
     if let Some(rendered) = content.cached_response(&key) {
         return Ok(respond(req, &rendered, "application/json"));
@@ -55,8 +71,7 @@ where
         return Ok(respond(req, &rendered, "application/json"));
     }
     let ticket = content.response_ticket();
-    let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
-    let rendered = Arc::new(Rendered::new(bytes));
+    let rendered = produce.await?;
     if let Err(e) = content.cache_response(key, rendered.clone(), ticket).await {
         tracing::debug!(error = %e, "response not cached");
     }

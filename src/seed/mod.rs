@@ -6,24 +6,8 @@ pub mod synthetic;
 
 use chrono::NaiveDateTime;
 
-use crate::content::{self, Block};
+use crate::content::{Block, body_stats};
 use crate::db::seed_writes::NewArticle;
-
-/// The derived columns of an article, computed from its body the same way everywhere.
-pub(crate) struct BodyStats {
-    pub json: String,
-    pub word_count: i32,
-    pub reading_time_minutes: i32,
-}
-
-pub(crate) fn body_stats(blocks: &[Block]) -> BodyStats {
-    let words = content::word_count(blocks);
-    BodyStats {
-        json: content::blocks::to_json(blocks),
-        word_count: i32::try_from(words).unwrap_or(i32::MAX),
-        reading_time_minutes: i32::try_from(content::reading_time_minutes(words)).unwrap_or(i32::MAX),
-    }
-}
 
 /// Fields every seeded article shares; callers fill in the rest.
 pub(crate) struct ArticleDraft {

@@ -8,7 +8,7 @@ use super::paging::{Page, PageRequest};
 use super::relations::{self, Relations, tag_ref};
 use super::sections::{SectionTree, section_ref};
 use super::views::{Article, ArticlePage, ArticleSummary, Byline, Correction, Media};
-use super::{ContentService, utc};
+use super::{ContentService, Rendered, utc};
 use crate::content::cursor::ArticleCursor;
 use crate::content::{Block, BodyFormat, RenderedBody};
 use crate::db::DbConn;
@@ -195,14 +195,77 @@ impl ContentService {
         }))
     }
 
-    /// A whole public article with its body in `format`.
-    pub async fn article(&self, lookup: ArticleLookup, format: BodyFormat) -> Result<Article, AppError> {
-        let tree = self.section_tree().await?;
-        let bundle = self
-            .article_bundle(lookup.clone())
-            .await?
-            .ok_or_else(|| AppError::not_found("article", lookup.describe()))?;
-        Ok(article_view(&bundle, &tree, format))
+    /// A whole public article with its body in `format`, as the bytes of its REST response.
+    /// Read from its stored document when there is one (one indexed read); otherwise
+    /// assembled, answered, and stored for the next reader on any server.
+    pub async fn article_document(
+        &self,
+        lookup: ArticleLookup,
+        format: BodyFormat,
+    ) -> Result<Arc<Rendered>, AppError> {
+        enum Found {
+            Ready(String, Vec<u8>),
+            Assemble(Box<ArticleBundle>, i64),
+            Missing,
+        }
+        let now = self.now();
+        let key = lookup.clone();
+        let found = self
+            .db
+            .run(move |c| {
+                if let Some((etag, body)) = q::find_public_document(c, key.key(), format.as_str(), now)? {
+                    return Ok(Found::Ready(etag, body));
+                }
+                // Read before the article: a write after this point keeps what is built
+                // from it out of the documents (`store_document`).
+                let generation = q::content_generation(c)?;
+                match q::find_public(c, key.key(), now)? {
+                    Some((row, body)) => {
+                        Ok(Found::Assemble(Box::new(load_bundle(c, row, &body)?), generation))
+                    }
+                    None => Ok(Found::Missing),
+                }
+            })
+            .await?;
+        match found {
+            Found::Ready(etag, body) => Ok(Arc::new(Rendered {
+                body: body.into(),
+                etag,
+                last_modified: None,
+            })),
+            Found::Missing => Err(AppError::not_found("article", lookup.describe())),
+            Found::Assemble(bundle, generation) => {
+                let tree = self.section_tree_since(generation).await?;
+                let view = article_view(&bundle, &tree, format);
+                let rendered = Arc::new(Rendered::new(
+                    serde_json::to_vec(&view).map_err(AppError::internal)?,
+                ));
+                self.keep_document(bundle.row.id, format, rendered.clone(), generation);
+                Ok(rendered)
+            }
+        }
+    }
+
+    /// Stores a document after the response has gone, off the request's path.
+    fn keep_document(&self, article_id: i64, format: BodyFormat, rendered: Arc<Rendered>, generation: i64) {
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            let stored = db
+                .run_in_background(move |c| {
+                    Ok(q::store_document(
+                        c,
+                        article_id,
+                        format.as_str(),
+                        &rendered.etag,
+                        &rendered.body,
+                        generation,
+                    )?)
+                })
+                .await;
+            if let Err(e) = stored {
+                tracing::warn!(error = %e, article_id, "article document not stored");
+            }
+        });
     }
 
     /// The slug an article now has, when `slug` is an old one of a public article.

@@ -85,7 +85,7 @@ fn keys_of(section_id: i64, tag_ids: &[i64], terms: &[Term]) -> Vec<i64> {
 }
 
 fn public_able(row: &ArticleRow) -> Option<NaiveDateTime> {
-    matches!(row.status.as_str(), "published" | "scheduled")
+    crate::db::articles::can_be_public(&row.status)
         .then_some(row.published_at)
         .flatten()
 }
@@ -119,10 +119,7 @@ pub(crate) fn index_batch(
     }
     let mut rows = Vec::new();
     for a in &batch.articles {
-        let (Some(at), true) = (
-            a.published_at,
-            matches!(a.status.as_str(), "published" | "scheduled"),
-        ) else {
+        let (Some(at), true) = (a.published_at, crate::db::articles::can_be_public(&a.status)) else {
             continue;
         };
         let text = texts.get(&a.id).map(String::as_str).unwrap_or_default();

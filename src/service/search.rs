@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -155,15 +153,8 @@ fn snippet_html(raw: &str) -> String {
         .replace(snippet::STOP, "</mark>")
 }
 
-/// The cursor of the position after `offset` items.
-pub fn encode_offset(offset: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("s1:{offset}"))
-}
-
-fn decode_offset(raw: &str) -> Option<i64> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
-    text.strip_prefix("s1:")?.parse().ok().filter(|o: &i64| *o >= 0)
-}
+use crate::content::cursor::decode_offset;
+pub use crate::content::cursor::encode_offset;
 
 impl ContentService {
     /// Ranked public articles matching `query`. `names` are the parameter names to blame

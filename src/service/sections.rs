@@ -15,10 +15,12 @@ pub struct SectionTree {
     by_id: HashMap<i64, usize>,
     by_slug: HashMap<String, usize>,
     children: HashMap<Option<i64>, Vec<usize>>,
+    /// The content generation read before the rows: the tree holds every write up to it.
+    generation: i64,
 }
 
 impl SectionTree {
-    pub fn new(rows: Vec<SectionRow>) -> SectionTree {
+    pub fn new(rows: Vec<SectionRow>, generation: i64) -> SectionTree {
         let by_id = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
         let by_slug = rows
             .iter()
@@ -35,6 +37,7 @@ impl SectionTree {
             by_id,
             by_slug,
             children,
+            generation,
         }
     }
 
@@ -119,10 +122,27 @@ impl ContentService {
         if let Some(tree) = self.sections.get(&()) {
             return Ok(tree);
         }
-        let rows = self.db.run(|c| Ok(taxonomy::all_sections(c)?)).await?;
-        let tree = Arc::new(SectionTree::new(rows));
+        let (rows, generation) = self
+            .db
+            .run(|c| {
+                let generation = crate::db::articles::content_generation(c)?;
+                Ok((taxonomy::all_sections(c)?, generation))
+            })
+            .await?;
+        let tree = Arc::new(SectionTree::new(rows, generation));
         self.sections.insert((), tree.clone());
         Ok(tree)
+    }
+
+    /// The tree as it was at `generation` or later: what a stored document may be built
+    /// from (the cached tree can be older than a write another server made).
+    pub(super) async fn section_tree_since(&self, generation: i64) -> Result<Arc<SectionTree>, AppError> {
+        let tree = self.section_tree().await?;
+        if tree.generation >= generation {
+            return Ok(tree);
+        }
+        self.sections.invalidate_all();
+        self.section_tree().await
     }
 
     /// All sections as a tree of roots and children, in display order.

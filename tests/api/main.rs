@@ -11,6 +11,7 @@ mod cli;
 mod comments;
 mod contracts;
 mod discovery;
+mod documents;
 mod editorial;
 mod errors;
 mod feeds;

@@ -9,8 +9,7 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::content::cursor::{Kind, TimeCursor};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -170,24 +169,24 @@ pub(crate) fn text_hash(text: &str) -> String {
 }
 
 pub(crate) fn cursor_of(row: &CommentRow) -> String {
-    URL_SAFE_NO_PAD.encode(format!(
-        "c1:{}:{}",
-        row.created_at.and_utc().timestamp_micros(),
-        row.id
-    ))
+    TimeCursor {
+        at: row.created_at,
+        id: row.id,
+    }
+    .encode(Kind::Comment)
 }
 
 /// The cursor of the position after `c` in its thread.
 pub fn cursor_at(c: &PublicComment) -> String {
-    URL_SAFE_NO_PAD.encode(format!("c1:{}:{}", c.created_at.timestamp_micros(), c.id))
+    TimeCursor {
+        at: c.created_at.naive_utc(),
+        id: c.id,
+    }
+    .encode(Kind::Comment)
 }
 
 pub(crate) fn decode_cursor(raw: &str) -> Option<(NaiveDateTime, i64)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
-    let mut parts = text.strip_prefix("c1:")?.split(':');
-    let micros: i64 = parts.next()?.parse().ok()?;
-    let id: i64 = parts.next()?.parse().ok()?;
-    Some((DateTime::from_timestamp_micros(micros)?.naive_utc(), id))
+    TimeCursor::decode(Kind::Comment, raw).map(|c| (c.at, c.id))
 }
 
 type Limiter = Option<DefaultKeyedRateLimiter<String>>;

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::content::cursor::{Kind, TimeCursor};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,13 +14,13 @@ use super::audit::record;
 use super::views::{EditorArticle, EditorArticlePage, PreviewLink, RevisionView};
 use super::{EditorialService, check_slug};
 use crate::auth::{Actor, Role};
+use crate::content::body_stats;
 use crate::content::slug::slugify;
 use crate::content::{Block, BodyFormat};
 use crate::db::DbConn;
 use crate::db::articles::ArticleRow;
 use crate::db::editorial::{self as q, ArticleColumns, EditorialQuery, NewArticleMeta};
 use crate::error::{AppError, FieldError};
-use crate::seed::body_stats;
 use crate::service::articles::{article_view, load_bundle};
 use crate::service::related::MAX_PINS;
 use crate::service::relations::tag_ref;
@@ -116,11 +115,13 @@ struct Content {
 
 /// Effective status: a public status whose time has not come is `scheduled`.
 fn effective_status(row: &ArticleRow, now: NaiveDateTime) -> &'static str {
-    match row.status.as_str() {
-        "published" | "scheduled" => match row.published_at {
+    if crate::db::articles::can_be_public(&row.status) {
+        return match row.published_at {
             Some(at) if at <= now => "published",
             _ => "scheduled",
-        },
+        };
+    }
+    match row.status.as_str() {
         "archived" => "archived",
         _ => "draft",
     }
@@ -197,16 +198,11 @@ fn unknown_slugs(
 }
 
 fn encode_cursor(at: NaiveDateTime, id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("e1:{}:{id}", at.and_utc().timestamp_micros()))
+    TimeCursor { at, id }.encode(Kind::Editorial)
 }
 
 fn decode_cursor(raw: &str) -> Option<(NaiveDateTime, i64)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
-    let (micros, id) = text.strip_prefix("e1:")?.split_once(':')?;
-    Some((
-        DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc(),
-        id.parse().ok()?,
-    ))
+    TimeCursor::decode(Kind::Editorial, raw).map(|c| (c.at, c.id))
 }
 
 fn not_found(id: i64) -> AppError {
@@ -320,7 +316,7 @@ impl EditorialService {
                     format!("The body is not a list of blocks: {e}."),
                 )),
             },
-            (None, Some(html)) => base.body = super::html_to_blocks(&html),
+            (None, Some(html)) => base.body = crate::content::html::html_to_blocks(&html),
             (None, None) => {}
         }
         // The slug: given, kept, or made from the title and made unique.

@@ -7,7 +7,6 @@ pub use accounts::{LoginInput, NewUserInput, RefreshInput, UserUpdate};
 mod articles;
 mod audit;
 pub mod comments;
-mod html;
 mod keys;
 pub use keys::{ApiKeyInput, KEY_PREFIX};
 mod taxonomy;
@@ -27,7 +26,6 @@ use crate::db::Db;
 use crate::error::AppError;
 
 pub use articles::{ArticleInput, BylineInput, EditorialFilter, PublishInput};
-pub use html::html_to_blocks;
 pub use taxonomy::{AuthorInput, MediaInput, SectionInput, TagInput};
 
 #[derive(Debug, Clone)]
