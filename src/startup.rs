@@ -74,13 +74,17 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://localhost:{port}"));
+        // Shared by the schema and the HTTP layer, which looks at a document before it runs.
+        let documents = graphql::ParseCache::new(4 * 1024 * 1024);
         let schema = web::Data::new(graphql::schema(
             content.clone(),
             editorial.clone(),
             comments.clone(),
             site_settings.clone(),
             settings.graphql.clone(),
+            documents.clone(),
         ));
+        let documents = web::Data::new(documents);
         let retention = comments.spawn_retention();
         let limits = web::Data::new(http::gate::RateLimits::new(settings.anonymous_rate_limit));
         let pruner = spawn_limit_pruning(limits.clone().into_inner(), comments.clone(), editorial.clone());
@@ -107,6 +111,7 @@ impl Application {
                 .app_data(comments_data.clone())
                 .app_data(limits.clone())
                 .app_data(schema.clone())
+                .app_data(documents.clone())
                 .app_data(cache.clone())
                 .app_data(feed_policy.clone())
                 .app_data(site.clone())

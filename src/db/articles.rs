@@ -23,6 +23,18 @@ pub fn can_be_public(status: &str) -> bool {
     matches!(status, "published" | "scheduled")
 }
 
+/// `column IN ids` on a boxed query, written as `=` for one id: diesel keeps that prepared,
+/// where an `IN` list is parsed and planned anew on SQLite every time, and one article's
+/// relations are what most reads ask for.
+macro_rules! among {
+    ($query:expr, $column:expr, $ids:expr) => {
+        match $ids {
+            [one] => $query.filter($column.eq(*one)),
+            many => $query.filter($column.eq_any(many)),
+        }
+    };
+}
+
 /// Public means: a status that can be public, and a publication time that has come.
 macro_rules! public {
     ($now:expr) => {
@@ -227,54 +239,62 @@ pub fn bodies(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>>
 
 /// Bylines of many articles: (article id, role, author), in byline order.
 pub fn bylines(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, Option<String>, AuthorRow)>> {
-    with_conn!(conn, |c| article_authors::table
-        .inner_join(authors::table)
-        .select((
-            article_authors::article_id,
-            article_authors::role,
-            AuthorRow::as_select()
-        ))
-        .filter(article_authors::article_id.eq_any(ids))
-        .order((
-            article_authors::article_id,
-            article_authors::position,
-            authors::id
-        ))
-        .load(c))
+    with_conn!(conn, |c| {
+        let query = article_authors::table
+            .inner_join(authors::table)
+            .select((
+                article_authors::article_id,
+                article_authors::role,
+                AuthorRow::as_select(),
+            ))
+            .order((
+                article_authors::article_id,
+                article_authors::position,
+                authors::id,
+            ))
+            .into_boxed();
+        among!(query, article_authors::article_id, ids).load(c)
+    })
 }
 
 pub fn tags_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, TagRow)>> {
-    with_conn!(conn, |c| article_tags::table
-        .inner_join(tags::table)
-        .select((article_tags::article_id, TagRow::as_select()))
-        .filter(article_tags::article_id.eq_any(ids))
-        .order((article_tags::article_id, article_tags::position, tags::id))
-        .load(c))
+    with_conn!(conn, |c| {
+        let query = article_tags::table
+            .inner_join(tags::table)
+            .select((article_tags::article_id, TagRow::as_select()))
+            .order((article_tags::article_id, article_tags::position, tags::id))
+            .into_boxed();
+        among!(query, article_tags::article_id, ids).load(c)
+    })
 }
 
 /// Secondary sections: (article id, section id).
 pub fn secondary_sections(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
-    with_conn!(conn, |c| article_sections::table
-        .select((article_sections::article_id, article_sections::section_id))
-        .filter(article_sections::article_id.eq_any(ids))
-        .order((article_sections::article_id, article_sections::section_id))
-        .load(c))
+    with_conn!(conn, |c| {
+        let query = article_sections::table
+            .select((article_sections::article_id, article_sections::section_id))
+            .order((article_sections::article_id, article_sections::section_id))
+            .into_boxed();
+        among!(query, article_sections::article_id, ids).load(c)
+    })
 }
 
 /// Corrections, oldest first.
 pub fn corrections_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CorrectionRow>> {
-    with_conn!(conn, |c| corrections::table
-        .select(CorrectionRow::as_select())
-        .filter(corrections::article_id.eq_any(ids))
-        .order((corrections::article_id, corrections::noted_at, corrections::id))
-        .load(c))
+    with_conn!(conn, |c| {
+        let query = corrections::table
+            .select(CorrectionRow::as_select())
+            .order((corrections::article_id, corrections::noted_at, corrections::id))
+            .into_boxed();
+        among!(query, corrections::article_id, ids).load(c)
+    })
 }
 
 pub fn media_by_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<MediaRow>> {
-    with_conn!(conn, |c| media::table
-        .select(MediaRow::as_select())
-        .filter(media::id.eq_any(ids))
-        .load(c))
+    with_conn!(conn, |c| {
+        let query = media::table.select(MediaRow::as_select()).into_boxed();
+        among!(query, media::id, ids).load(c)
+    })
 }
 
 pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {

@@ -22,6 +22,7 @@ use crate::service::ContentService;
 use crate::service::editorial::EditorialService;
 use crate::service::feeds::SiteSettings;
 pub use loaders::Loaders;
+pub use parse_cache::ParseCache;
 
 /// The query root: public reads and the editorial queries.
 #[derive(MergedObject, Default)]
@@ -53,12 +54,13 @@ pub fn schema(
     comments: crate::service::comments::CommentService,
     site: SiteSettings,
     limits: limits::GraphqlLimits,
+    documents: ParseCache,
 ) -> MastheadSchema {
     schema_builder()
         // The guard first: a document the parse cache already holds is still counted and
         // its strings checked.
         .extension(limits::Guard(limits))
-        .extension(parse_cache::ParseCache::new(4 * 1024 * 1024))
+        .extension(documents)
         .data(content)
         .data(editorial)
         .data(comments)
@@ -170,8 +172,9 @@ fn request_failed(
 /// needed and missing); `Err` when the document does not parse.
 fn operation_type(
     request: &async_graphql::Request,
+    documents: &ParseCache,
 ) -> Result<Option<async_graphql::parser::types::OperationType>, ()> {
-    let doc = async_graphql::parser::parse_query(&request.query).map_err(|_| ())?;
+    let doc = documents.parse(&request.query).map_err(|_| ())?;
     let mut operations = doc.operations.iter();
     Ok(match request.operation_name.as_deref() {
         Some(name) => operations
@@ -186,6 +189,7 @@ fn operation_type(
 
 async fn execute(
     schema: web::Data<MastheadSchema>,
+    documents: web::Data<ParseCache>,
     content: web::Data<ContentService>,
     req: actix_web::HttpRequest,
     actor: Actor,
@@ -214,7 +218,7 @@ async fn execute(
     if let Some(rendered) = key.as_deref().and_then(|k| content.cached_response(k)) {
         return shared_response(&req, &rendered, graphql_response);
     }
-    let parsed = operation_type(&request);
+    let parsed = operation_type(&request, &documents);
     let parses = parsed.is_ok();
     let operation = parsed.ok().flatten();
     // GET is safe by definition: a mutation over it would sign in from a link, and leave

@@ -7,6 +7,8 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerResult, Variables};
 
+/// Cheap to clone: clones share one cache.
+#[derive(Clone)]
 pub struct ParseCache {
     documents: moka::sync::Cache<String, ExecutableDocument>,
 }
@@ -20,6 +22,19 @@ impl ParseCache {
                 .weigher(|query: &String, _doc| u32::try_from(query.len() * 8).unwrap_or(u32::MAX))
                 .build(),
         }
+    }
+}
+
+impl ParseCache {
+    /// The parsed document of `query`, from the cache when it was parsed before; the HTTP
+    /// layer looks at it (is it a mutation?) before the schema runs it.
+    pub fn parse(&self, query: &str) -> async_graphql::parser::Result<ExecutableDocument> {
+        if let Some(document) = self.documents.get(query) {
+            return Ok(document);
+        }
+        let document = async_graphql::parser::parse_query(query)?;
+        self.documents.insert(query.to_owned(), document.clone());
+        Ok(document)
     }
 }
 

@@ -35,6 +35,9 @@ pub struct ViewSettings {
     pub repeat_window: Duration,
     /// Hourly buckets older than this are deleted.
     pub retention: Duration,
+    /// Totals older than this are recomputed even without a flush of this process (views
+    /// added elsewhere, such as by another instance).
+    pub totals_ttl: Duration,
 }
 
 impl Default for ViewSettings {
@@ -43,6 +46,7 @@ impl Default for ViewSettings {
             flush_interval: Duration::from_secs(30),
             repeat_window: Duration::from_secs(30 * 60),
             retention: Duration::from_secs(90 * 86_400),
+            totals_ttl: Duration::from_secs(10),
         }
     }
 }
@@ -174,10 +178,6 @@ struct Viewed {
     sections: Vec<i64>,
 }
 
-/// Totals older than this are recomputed even without a flush (views added elsewhere, such
-/// as by another instance).
-const TOTALS_TTL: Duration = Duration::from_secs(10);
-
 impl ViewCounter {
     pub fn new(settings: ViewSettings) -> ViewCounter {
         ViewCounter {
@@ -267,7 +267,7 @@ impl ContentService {
         // flushed view shows at once; totals only older than the TTL (views flushed by other
         // processes) are answered while a background task recomputes them.
         if let Some(t) = slot.as_ref().filter(|t| t.generation == generation) {
-            let fresh = t.at.elapsed() < TOTALS_TTL;
+            let fresh = t.at.elapsed() < self.views.settings.totals_ttl;
             if !fresh && !self.views.refreshing[window.index()].swap(true, Ordering::AcqRel) {
                 let this = self.clone();
                 tokio::spawn(async move {

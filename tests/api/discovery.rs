@@ -6,7 +6,7 @@ use chrono::Utc;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{Content, TestApp, TestArticle, gql_code, slugs, spawn_app};
+use crate::helpers::{Content, TestApp, TestArticle, gql_code, slugs, spawn_app_with};
 use masthead::auth::Role;
 
 fn article(slug: &str, title: &str, hours_ago: i64, section: &str, tags: &[&str]) -> TestArticle {
@@ -20,7 +20,11 @@ fn article(slug: &str, title: &str, hours_ago: i64, section: &str, tags: &[&str]
 
 /// A source sharing two rare tags with one article and one common tag with many.
 async fn newsroom() -> TestApp {
-    let app = spawn_app(Content::Empty).await;
+    newsroom_with(|_| {}).await
+}
+
+async fn newsroom_with(adjust: impl FnOnce(&mut masthead::config::Settings)) -> TestApp {
+    let app = spawn_app_with(Content::Empty, adjust).await;
     let mut articles = vec![
         article(
             "source",
@@ -476,12 +480,12 @@ async fn popular_respects_windows_sections_and_publication() {
     assert_eq!(gql_code(&res).as_deref(), Some("INVALID_PARAMETER"), "{res}");
 }
 
-/// Views written by another instance show once the totals are older than their TTL (10 s),
-/// and keep showing as more arrive: totals are recomputed only when views were added, and
-/// each addition is noticed.
+/// Views written by another instance show once the totals are older than their TTL (10 s by
+/// default, 1 s here), and keep showing as more arrive: totals are recomputed only when
+/// views were added, and each addition is noticed.
 #[tokio::test]
 async fn views_added_by_another_instance_show_within_the_totals_ttl() {
-    let app = newsroom().await;
+    let app = newsroom_with(|s| s.content.views.totals_ttl = Duration::from_secs(1)).await;
     let id = {
         let db = app.db.clone();
         tokio::task::spawn_blocking(move || {
@@ -519,7 +523,7 @@ async fn views_added_by_another_instance_show_within_the_totals_ttl() {
         if total == 8 {
             add(3).await;
         }
-        tokio::time::sleep(Duration::from_millis(10_500)).await;
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
         // The first request after the TTL answers the old totals and has them recomputed.
         popular(&app, &format!("window=1h&limit={}", limits.0)).await;
         assert_eq!(
