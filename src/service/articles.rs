@@ -210,23 +210,29 @@ impl ContentService {
         }
         let now = self.now();
         let key = lookup.clone();
-        let found = self
+        let ready = self
             .db
-            .run(move |c| {
-                if let Some((etag, body)) = q::find_public_document(c, key.key(), format.as_str(), now)? {
-                    return Ok(Found::Ready(etag, body));
-                }
-                // Read before the article: a write after this point keeps what is built
-                // from it out of the documents (`store_document`).
-                let generation = q::content_generation(c)?;
-                match q::find_public(c, key.key(), now)? {
-                    Some((row, body)) => {
-                        Ok(Found::Assemble(Box::new(load_bundle(c, row, &body)?), generation))
-                    }
-                    None => Ok(Found::Missing),
-                }
-            })
+            .read(move |c| Ok(q::find_public_document(c, key.key(), format.as_str(), now)?))
             .await?;
+        let key = lookup.clone();
+        let found = match ready {
+            Some((etag, body)) => Found::Ready(etag, body),
+            None => {
+                self.db
+                    .run(move |c| {
+                        // Read before the article: a write after this point keeps what is
+                        // built from it out of the documents (`store_document`).
+                        let generation = q::content_generation(c)?;
+                        match q::find_public(c, key.key(), now)? {
+                            Some((row, body)) => {
+                                Ok(Found::Assemble(Box::new(load_bundle(c, row, &body)?), generation))
+                            }
+                            None => Ok(Found::Missing),
+                        }
+                    })
+                    .await?
+            }
+        };
         match found {
             Found::Ready(etag, body) => Ok(Arc::new(Rendered {
                 body: body.into(),
