@@ -33,7 +33,7 @@ impl<V: Clone + Send + Sync + 'static> Loader<i64> for Batch<V> {
     }
 }
 
-type Cached<V> = DataLoader<Batch<V>, HashMapCache>;
+pub(super) type Cached<V> = DataLoader<Batch<V>, HashMapCache>;
 
 pub struct Loaders {
     pub bylines: Cached<Vec<Byline>>,

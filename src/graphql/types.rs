@@ -68,46 +68,26 @@ pub(super) async fn article_connection(
 /// field resolves: each relation then costs one statement however long the page is.
 async fn prefetch(ctx: &Context<'_>, records: &[ArticleRecord]) -> Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
+    let asked = |field: &str| node.field(field).exists();
     let loaders = loaders(ctx);
     let ids: Vec<i64> = records.iter().map(|r| r.row.id).collect();
-    if node.field("authors").exists() {
-        loaders
-            .bylines
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(gql_shared)?;
-    }
-    if node.field("tags").exists() {
-        loaders
-            .tags
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(gql_shared)?;
-    }
-    if node.field("corrections").exists() {
-        loaders
-            .corrections
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(gql_shared)?;
-    }
-    if node.field("sections").exists() {
-        loaders
-            .secondary_sections
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(gql_shared)?;
-    }
-    if node.field("body").exists() {
-        loaders
-            .bodies
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(gql_shared)?;
-    }
-    if node.field("featuredMedia").exists() {
-        let media: Vec<i64> = records.iter().filter_map(|r| r.row.featured_media_id).collect();
-        loaders.media.load_many(media).await.map_err(gql_shared)?;
+    let media: Vec<i64> = records.iter().filter_map(|r| r.row.featured_media_id).collect();
+    warm(asked("authors"), &loaders.bylines, &ids).await?;
+    warm(asked("tags"), &loaders.tags, &ids).await?;
+    warm(asked("corrections"), &loaders.corrections, &ids).await?;
+    warm(asked("sections"), &loaders.secondary_sections, &ids).await?;
+    warm(asked("body"), &loaders.bodies, &ids).await?;
+    warm(asked("featuredMedia"), &loaders.media, &media).await
+}
+
+/// Loads `ids` in one batch when the query asks for what `loader` holds.
+async fn warm<V: Clone + Send + Sync + 'static>(
+    asked: bool,
+    loader: &super::loaders::Cached<V>,
+    ids: &[i64],
+) -> Result<()> {
+    if asked {
+        loader.load_many(ids.iter().copied()).await.map_err(gql_shared)?;
     }
     Ok(())
 }
