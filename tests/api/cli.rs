@@ -65,6 +65,14 @@ fn seeding_the_demo_twice_adds_nothing_the_second_time() {
     );
     assert!(String::from_utf8_lossy(&first.stdout).contains("49 articles added, 0 already present"));
     assert!(String::from_utf8_lossy(&second.stdout).contains("0 articles added, 49 already present"));
+    // Its log (the migrations it applied) goes to a pipe here, not a terminal: plain text,
+    // as a log file or collector wants it.
+    let log = String::from_utf8_lossy(&first.stderr);
+    assert!(log.contains("applied migration"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a log that is not a terminal: {log:?}"
+    );
 }
 
 #[test]
