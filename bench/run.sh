@@ -66,7 +66,9 @@ fi
 
 # One client address sends all the load: the per-address limit for anonymous callers is off.
 start_server() { # extra serve arguments
-  "$BIN" serve --bind "127.0.0.1:$PORT" --anonymous-rate-limit 0 "$@" >"$OUT/server.log" 2>&1 &
+  # SERVER_ARGS: more serve flags for every run, e.g. "--sqlite-mmap-mib 2048".
+  # shellcheck disable=SC2086
+  "$BIN" serve --bind "127.0.0.1:$PORT" --anonymous-rate-limit 0 ${SERVER_ARGS:-} "$@" >"$OUT/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 100); do
     curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break

@@ -20,6 +20,8 @@ pub struct Settings {
     pub db_concurrency: Option<u32>,
     /// HTTP worker threads; by default one per core.
     pub workers: Option<usize>,
+    /// SQLite: MiB of the database file read through a memory map (0: off).
+    pub sqlite_mmap_mib: u64,
     pub cache: CachePolicy,
     pub feeds: FeedPolicy,
     /// The newsroom's website, for links in feeds and sitemaps.
@@ -50,6 +52,7 @@ impl Settings {
             bind: bind.into(),
             database_url,
             pool_size: None,
+            sqlite_mmap_mib: 0,
             db_concurrency: None,
             workers: None,
             cache: CachePolicy::default(),

@@ -51,7 +51,8 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let url = settings.database_url.clone();
         let pool_size = settings.pool_size();
-        let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size)).await??;
+        let mmap = settings.sqlite_mmap_mib * 1024 * 1024;
+        let db = tokio::task::spawn_blocking(move || Db::connect_with(&url, pool_size, mmap)).await??;
         Application::with_db(db, settings)
     }
 

@@ -129,6 +129,8 @@ impl Instrumentation for CountStatements {
 struct Manager {
     url: DatabaseUrl,
     counter: StatementCounter,
+    /// SQLite: bytes of the file read through a memory map instead of `pread` copies.
+    sqlite_mmap_bytes: u64,
 }
 
 impl ManageConnection for Manager {
@@ -137,6 +139,12 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
         let mut conn = self.url.establish().map_err(r2d2::Error::ConnectionError)?;
+        if let DbConn::Sqlite(c) = &mut conn
+            && self.sqlite_mmap_bytes > 0
+        {
+            c.batch_execute(&format!("PRAGMA mmap_size = {};", self.sqlite_mmap_bytes))
+                .map_err(r2d2::Error::QueryError)?;
+        }
         let counter = CountStatements(self.counter.0.clone());
         with_conn!(&mut conn, |c| c.set_instrumentation(counter));
         Ok(conn)
@@ -167,6 +175,13 @@ pub struct Db {
 impl Db {
     /// Connects, prepares the database (WAL etc. on SQLite) and runs pending migrations.
     pub fn connect(url: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Db> {
+        Db::connect_with(url, pool_size, 0)
+    }
+
+    /// The same, reading up to `sqlite_mmap_bytes` of a SQLite file through a memory map
+    /// (zero: off). Reads then skip the copy out of the page cache, at the price of the
+    /// mapped pages counting in the process's resident memory.
+    pub fn connect_with(url: &DatabaseUrl, pool_size: u32, sqlite_mmap_bytes: u64) -> anyhow::Result<Db> {
         let mut first = url.establish()?;
         if let DbConn::Sqlite(c) = &mut first {
             // WAL is a property of the file: switch it on once, before anything else writes.
@@ -182,6 +197,7 @@ impl Db {
         let manager = Manager {
             url: url.clone(),
             counter: counter.clone(),
+            sqlite_mmap_bytes,
         };
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
@@ -288,5 +304,32 @@ impl Db {
     pub fn run_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut conn = self.pool.get().map_err(AppError::unavailable)?;
         f(&mut conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct MmapSize {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        mmap_size: i64,
+    }
+
+    #[test]
+    fn every_sqlite_connection_maps_what_it_was_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("m.db").display())).unwrap();
+        let mapped = |db: &Db| {
+            db.run_blocking(|c| {
+                Ok(with_conn!(c, |c| diesel::sql_query("PRAGMA mmap_size")
+                    .get_result::<MmapSize>(c))?
+                .mmap_size)
+            })
+            .unwrap()
+        };
+        assert_eq!(mapped(&Db::connect(&url, 2).unwrap()), 0);
+        assert_eq!(mapped(&Db::connect_with(&url, 2, 64 << 20).unwrap()), 64 << 20);
     }
 }
