@@ -44,7 +44,7 @@ impl BodyFormat {
 
 /// An article body in the format the client asked for: exactly one of `blocks`, `html` and
 /// `text` is present.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RenderedBody {
     pub format: BodyFormat,
     #[serde(skip_serializing_if = "Option::is_none")]

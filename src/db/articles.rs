@@ -268,6 +268,13 @@ pub fn tags_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, TagRow)>
     })
 }
 
+pub fn tags_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<TagRow>> {
+    with_conn!(conn, |c| {
+        let query = tags::table.select(TagRow::as_select()).into_boxed();
+        among!(query, tags::id, ids).load(c)
+    })
+}
+
 /// Secondary sections: (article id, section id).
 pub fn secondary_sections(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
     with_conn!(conn, |c| {

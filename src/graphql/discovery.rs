@@ -42,16 +42,15 @@ pub async fn related(
     first: i32,
     scope: RelatedScope,
 ) -> Result<Vec<RelatedArticleObject>> {
-    let (list, records) = content(ctx)
+    let list = content(ctx)
         .related(ArticleLookup::Id(id), Some(i64::from(first)), scope, "first")
         .await
         .map_err(|e| e.extend())?;
     Ok(list
         .items
         .into_iter()
-        .zip(records)
-        .map(|(item, record)| RelatedArticleObject {
-            article: Article(record),
+        .map(|item| RelatedArticleObject {
+            article: Article::from(item.article),
             score: item.score,
             reasons: item.reasons,
         })
@@ -90,16 +89,15 @@ impl DiscoveryQuery {
         #[graphql(desc = "Section slug; its sub-sections are included.")] section: Option<String>,
         #[graphql(default = 10, desc = "1 to 50.")] first: i32,
     ) -> Result<Vec<PopularArticleObject>> {
-        let (list, records) = content(ctx)
+        let list = content(ctx)
             .popular(window, section, Some(i64::from(first)), "first")
             .await
             .map_err(|e| e.extend())?;
         Ok(list
             .items
             .into_iter()
-            .zip(records)
-            .map(|(item, record)| PopularArticleObject {
-                article: Article(record),
+            .map(|item| PopularArticleObject {
+                article: Article::from(item.article),
                 views: item.views,
             })
             .collect())

@@ -2,12 +2,10 @@
 
 use async_graphql::{Context, ErrorExtensions, ID, Json, Object, Result, SimpleObject};
 
-use super::Loaders;
 use super::scalars::DateTimeUtc;
 use super::types::{Article, Author, CorrectionNote, Section, Tag};
 use crate::auth::Actor;
 use crate::content::Block;
-use crate::db::taxonomy::{AuthorRow, TagRow};
 use crate::error::AppError;
 use crate::service::editorial::views::{
     ApiKeyView, CreatedApiKey, EditorArticle, MediaView, TokenPair, UserView,
@@ -241,9 +239,11 @@ impl EditorialQuery {
 
     /// An article as it will look, for whoever holds a preview token.
     async fn preview(&self, ctx: &Context<'_>, token: String) -> Result<Article> {
-        let bundle = editorial(ctx).preview_bundle(&token).await.map_err(gql)?;
-        ctx.data_unchecked::<Loaders>().prime(&bundle).await;
-        Ok(Article(bundle.record()))
+        let article = editorial(ctx)
+            .preview(&token, crate::content::BodyFormat::Blocks)
+            .await
+            .map_err(gql)?;
+        Ok(Article::Full(std::sync::Arc::new(article)))
     }
 
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
@@ -456,12 +456,7 @@ impl EditorialMutation {
             .save_tag(actor(ctx), None, input)
             .await
             .map_err(gql)?;
-        Ok(Tag(TagRow {
-            id: t.id,
-            slug: t.slug,
-            name: t.name,
-            description: t.description,
-        }))
+        Ok(Tag::from(t))
     }
 
     async fn update_tag(&self, ctx: &Context<'_>, id: ID, input: TagInput) -> Result<Tag> {
@@ -470,12 +465,7 @@ impl EditorialMutation {
             .save_tag(actor(ctx), Some(id), input)
             .await
             .map_err(gql)?;
-        Ok(Tag(TagRow {
-            id: t.id,
-            slug: t.slug,
-            name: t.name,
-            description: t.description,
-        }))
+        Ok(Tag::from(t))
     }
 
     async fn delete_tag(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
@@ -564,14 +554,7 @@ impl EditorialMutation {
             .save_author(actor(ctx), id, input)
             .await
             .map_err(gql)?;
-        Ok(Author(AuthorRow {
-            id: a.id,
-            slug: a.slug,
-            name: a.name,
-            title: a.title,
-            bio: a.bio,
-            avatar_url: a.avatar_url,
-        }))
+        Ok(Author(a))
     }
 }
 

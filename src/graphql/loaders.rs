@@ -8,11 +8,10 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use futures_util::future::BoxFuture;
 
 use crate::content::Block;
-use crate::db::taxonomy::TagRow;
 use crate::error::AppError;
+use crate::service::ContentService;
 use crate::service::comments::PublicComment;
-use crate::service::views::{Byline, Correction, Media};
-use crate::service::{ArticleBundle, ContentService};
+use crate::service::views::{Correction, TagView};
 
 type Fetch<V> = fn(ContentService, Vec<i64>) -> BoxFuture<'static, Result<HashMap<i64, V>, AppError>>;
 
@@ -35,11 +34,10 @@ impl<V: Clone + Send + Sync + 'static> Loader<i64> for Batch<V> {
 
 pub(super) type Cached<V> = DataLoader<Batch<V>, HashMapCache>;
 
+/// What an article's summary does not carry, keyed by article id unless said otherwise.
 pub struct Loaders {
-    pub bylines: Cached<Vec<Byline>>,
-    pub tags: Cached<Vec<TagRow>>,
-    /// Keyed by media id.
-    pub media: Cached<Media>,
+    /// Keyed by tag id: what a summary's tag reference leaves out.
+    pub tags: Cached<TagView>,
     pub corrections: Cached<Vec<Correction>>,
     pub secondary_sections: Cached<Vec<i64>>,
     pub bodies: Cached<Arc<Vec<Block>>>,
@@ -60,9 +58,9 @@ fn loader<V: Clone + Send + Sync + 'static>(content: &ContentService, fetch: Fet
 impl Loaders {
     pub fn new(content: ContentService) -> Loaders {
         Loaders {
-            bylines: loader(&content, |c, ids| Box::pin(async move { c.bylines(ids).await })),
-            tags: loader(&content, |c, ids| Box::pin(async move { c.tags_of(ids).await })),
-            media: loader(&content, |c, ids| Box::pin(async move { c.media(ids).await })),
+            tags: loader(&content, |c, ids| {
+                Box::pin(async move { c.tags_by_id(ids).await })
+            }),
             corrections: loader(&content, |c, ids| {
                 Box::pin(async move { c.corrections(ids).await })
             }),
@@ -76,24 +74,6 @@ impl Loaders {
             replies: loader(&content, |c, ids| {
                 Box::pin(async move { c.comment_replies(ids).await })
             }),
-        }
-    }
-}
-
-impl Loaders {
-    /// Hands an article the service already assembled to the loaders, so resolving its
-    /// relations costs nothing more.
-    pub async fn prime(&self, bundle: &ArticleBundle) {
-        let id = bundle.row.id;
-        self.bylines.feed_one(id, bundle.bylines.clone()).await;
-        self.tags.feed_one(id, bundle.tags.clone()).await;
-        self.corrections.feed_one(id, bundle.corrections.clone()).await;
-        self.secondary_sections
-            .feed_one(id, bundle.secondary_sections.clone())
-            .await;
-        self.bodies.feed_one(id, bundle.blocks.clone()).await;
-        if let (Some(media_id), Some(media)) = (bundle.row.featured_media_id, &bundle.media) {
-            self.media.feed_one(media_id, media.clone()).await;
         }
     }
 }

@@ -1,7 +1,6 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result};
 
-use super::Loaders;
 use super::scalars::DateTimeUtc;
 use super::types::{
     Article, ArticleConnection, Author, Section, Tag, article_connection, connection, content,
@@ -10,7 +9,7 @@ use crate::auth::Actor;
 use crate::content::cursor::NameCursor;
 use crate::error::AppError;
 use crate::service::feeds::{FeedItem, FeedScope, SiteSettings};
-use crate::service::views::Media;
+use crate::service::views::{AuthorView, Media, TagView};
 use crate::service::{ArticleFilter, ArticleLookup, PageRequest};
 
 /// Filters of an article list; all given filters must match.
@@ -59,25 +58,18 @@ impl PublicQuery {
                 _ => return Err(AppError::invalid("slug", "give exactly one of slug and id").extend()),
             };
         let content = content(ctx);
-        let mut found = content
-            .article_bundle(lookup.clone())
-            .await
-            .map_err(|e| e.extend())?;
+        let mut found = content.article(lookup.clone()).await.map_err(|e| e.extend())?;
         if found.is_none()
             && let ArticleLookup::Slug(slug) = &lookup
             && let Some(current) = content.moved_to(slug).await.map_err(|e| e.extend())?
         {
             // An old slug resolves to the article under its current one.
             found = content
-                .article_bundle(ArticleLookup::Slug(current))
+                .article(ArticleLookup::Slug(current))
                 .await
                 .map_err(|e| e.extend())?;
         }
-        let Some(bundle) = found else {
-            return Ok(None);
-        };
-        ctx.data_unchecked::<Loaders>().prime(&bundle).await;
-        Ok(Some(Article(bundle.record())))
+        Ok(found.map(Article::Full))
     }
 
     /// Published articles, newest first.
@@ -106,7 +98,7 @@ impl PublicQuery {
 
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>> {
         match content(ctx).tag(&slug).await {
-            Ok(row) => Ok(Some(Tag(row))),
+            Ok(tag) => Ok(Some(Tag::from(tag))),
             Err(AppError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e.extend()),
         }
@@ -125,21 +117,16 @@ impl PublicQuery {
                 .map_err(|e| e.extend())?;
         let page = content(ctx).tags(page).await.map_err(|e| e.extend())?;
         Ok(connection(
-            page,
-            |t| {
-                NameCursor {
-                    name: t.name.clone(),
-                    id: t.id,
-                }
-                .encode()
-            },
-            Tag,
+            page.items,
+            page.next_cursor,
+            TagView::cursor,
+            Tag::from,
         ))
     }
 
     async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Author>> {
         match content(ctx).author(&slug).await {
-            Ok(row) => Ok(Some(Author(row))),
+            Ok(author) => Ok(Some(Author(author))),
             Err(AppError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e.extend()),
         }
@@ -197,7 +184,7 @@ impl PublicQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, SearchHitObject>> {
-        let (results, records) = content(ctx)
+        let results = content(ctx)
             .search(
                 &query,
                 filter.unwrap_or_default().into(),
@@ -208,7 +195,7 @@ impl PublicQuery {
             .await
             .map_err(|e| e.extend())?;
         let mut conn = Connection::new(results.offset > 0, results.next_cursor.is_some());
-        for (i, (hit, record)) in results.items.into_iter().zip(records).enumerate() {
+        for (i, hit) in results.items.into_iter().enumerate() {
             // An edge's cursor is the position after it, so `after: endCursor` continues.
             let cursor = crate::service::search::encode_offset(results.offset + i as i64 + 1);
             conn.edges.push(Edge::new(
@@ -216,7 +203,7 @@ impl PublicQuery {
                 SearchHitObject {
                     snippet: hit.snippet,
                     score: hit.score,
-                    article: Article(record),
+                    article: Article::from(hit.article),
                 },
             ));
         }
@@ -236,14 +223,9 @@ impl PublicQuery {
                 .map_err(|e| e.extend())?;
         let page = content(ctx).authors(page).await.map_err(|e| e.extend())?;
         Ok(connection(
-            page,
-            |a| {
-                NameCursor {
-                    name: a.name.clone(),
-                    id: a.id,
-                }
-                .encode()
-            },
+            page.items,
+            page.next_cursor,
+            AuthorView::cursor,
             Author,
         ))
     }

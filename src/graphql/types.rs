@@ -10,10 +10,11 @@ use super::loaders::Loaders;
 use super::scalars::DateTimeUtc;
 use crate::content::cursor::ArticleCursor;
 use crate::content::{Block, BodyFormat, RenderedBody};
-use crate::db::taxonomy::{AuthorRow, SectionRow, TagRow};
 use crate::error::AppError;
-use crate::service::views::{Byline, Correction, Media};
-use crate::service::{ArticleFilter, ArticleRecord, ContentService, Page, PageRequest};
+use crate::service::views::{
+    self, ArticleSummary, AuthorView, Byline, Correction, Media, SectionView, TagRef, TagView,
+};
+use crate::service::{ArticleFilter, ContentService, PageRequest};
 
 pub(super) fn content<'a>(ctx: &Context<'a>) -> &'a ContentService {
     ctx.data_unchecked::<ContentService>()
@@ -59,25 +60,37 @@ pub(super) async fn article_connection(
     let page =
         PageRequest::<ArticleCursor>::parse(first.map(i64::from), after.as_deref(), ("first", "after"))
             .map_err(gql)?;
-    let page = content(ctx).list_articles(filter, page).await.map_err(gql)?;
+    let page = content(ctx).article_page(filter, page).await.map_err(gql)?;
     prefetch(ctx, &page.items).await?;
-    Ok(connection(page, |r| r.cursor(), Article))
+    Ok(connection(
+        page.items.clone(),
+        page.next_cursor.clone(),
+        ArticleSummary::cursor,
+        Article::from,
+    ))
 }
 
-/// Loads, one batch per relation, what the query asks of the page's articles, before any
-/// field resolves: each relation then costs one statement however long the page is.
-async fn prefetch(ctx: &Context<'_>, records: &[ArticleRecord]) -> Result<()> {
+/// Loads, one batch per relation, what the query asks of the page's articles beyond their
+/// summaries, before any field resolves: each relation then costs one statement however
+/// long the page is.
+async fn prefetch(ctx: &Context<'_>, articles: &[ArticleSummary]) -> Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
     let asked = |field: &str| node.field(field).exists();
     let loaders = loaders(ctx);
-    let ids: Vec<i64> = records.iter().map(|r| r.row.id).collect();
-    let media: Vec<i64> = records.iter().filter_map(|r| r.row.featured_media_id).collect();
-    warm(asked("authors"), &loaders.bylines, &ids).await?;
-    warm(asked("tags"), &loaders.tags, &ids).await?;
+    let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
+    let tags: Vec<i64> = articles
+        .iter()
+        .flat_map(|a| a.tags.iter().map(|t| t.id))
+        .collect();
     warm(asked("corrections"), &loaders.corrections, &ids).await?;
     warm(asked("sections"), &loaders.secondary_sections, &ids).await?;
     warm(asked("body"), &loaders.bodies, &ids).await?;
-    warm(asked("featuredMedia"), &loaders.media, &media).await
+    warm(
+        node.field("tags").field("description").exists(),
+        &loaders.tags,
+        &tags,
+    )
+    .await
 }
 
 /// Loads `ids` in one batch when the query asks for what `loader` holds.
@@ -92,69 +105,94 @@ async fn warm<V: Clone + Send + Sync + 'static>(
     Ok(())
 }
 
+/// A connection over one page of views: each edge's cursor is where the list continues
+/// after it.
 pub(super) fn connection<R, T: async_graphql::OutputType>(
-    page: Page<R>,
+    items: Vec<R>,
+    next_cursor: Option<String>,
     cursor: impl Fn(&R) -> String,
     wrap: impl Fn(R) -> T,
 ) -> Connection<String, T> {
-    let mut conn = Connection::new(false, page.next_cursor.is_some());
+    let mut conn = Connection::new(false, next_cursor.is_some());
     conn.edges
-        .extend(page.items.into_iter().map(|r| Edge::new(cursor(&r), wrap(r))));
+        .extend(items.into_iter().map(|r| Edge::new(cursor(&r), wrap(r))));
     conn
 }
 
-/// A published article.
-pub struct Article(pub ArticleRecord);
+/// A published article: as a list shows it, or whole (one article asked for by itself).
+pub enum Article {
+    Summary(Box<ArticleSummary>),
+    Full(Arc<views::Article>),
+}
+
+impl From<ArticleSummary> for Article {
+    fn from(summary: ArticleSummary) -> Article {
+        Article::Summary(Box::new(summary))
+    }
+}
+
+impl Article {
+    fn summary(&self) -> &ArticleSummary {
+        match self {
+            Article::Summary(summary) => summary,
+            Article::Full(article) => &article.summary,
+        }
+    }
+
+    fn article_id(&self) -> i64 {
+        self.summary().id
+    }
+}
 
 #[Object]
 impl Article {
     async fn id(&self) -> ID {
-        ID(self.0.row.id.to_string())
+        ID(self.article_id().to_string())
     }
     async fn slug(&self) -> &str {
-        &self.0.row.slug
+        &self.summary().slug
     }
     async fn title(&self) -> &str {
-        &self.0.row.title
+        &self.summary().title
     }
     /// The deck.
     async fn subtitle(&self) -> &str {
-        &self.0.row.subtitle
+        &self.summary().subtitle
     }
     /// Where the story was filed from, e.g. "Tel-Aviv, Israel".
     async fn dateline(&self) -> &str {
-        &self.0.row.dateline
+        &self.summary().dateline
     }
     async fn excerpt(&self) -> &str {
-        &self.0.row.excerpt
+        &self.summary().excerpt
     }
     async fn published_at(&self) -> DateTimeUtc {
-        DateTimeUtc(self.0.row.published_at.unwrap_or_default().and_utc())
+        DateTimeUtc(self.summary().published_at)
     }
     async fn updated_at(&self) -> DateTimeUtc {
-        DateTimeUtc(self.0.row.updated_at.and_utc())
+        DateTimeUtc(self.summary().updated_at)
     }
     async fn canonical_url(&self) -> Option<&str> {
-        self.0.row.canonical_url.as_deref()
+        self.summary().canonical_url.as_deref()
     }
     async fn language(&self) -> &str {
-        &self.0.row.language
+        &self.summary().language
     }
     /// `open` or `closed`.
     async fn comment_status(&self) -> &str {
-        &self.0.row.comment_status
+        &self.summary().comment_status
     }
     async fn word_count(&self) -> i32 {
-        self.0.row.word_count
+        self.summary().word_count
     }
     async fn reading_time_minutes(&self) -> i32 {
-        self.0.row.reading_time_minutes
+        self.summary().reading_time_minutes
     }
 
     /// The primary section.
     async fn section(&self, ctx: &Context<'_>) -> Result<Option<Section>> {
         let tree = content(ctx).section_tree().await.map_err(gql)?;
-        Ok(tree.get(self.0.row.section_id).cloned().map(Section))
+        Ok(tree.get(self.summary().section.id).cloned().map(Section))
     }
 
     /// From the root section down to the primary section.
@@ -162,7 +200,7 @@ impl Article {
     async fn section_path(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
         let tree = content(ctx).section_tree().await.map_err(gql)?;
         Ok(tree
-            .path(self.0.row.section_id)
+            .path(self.summary().section.id)
             .into_iter()
             .cloned()
             .map(Section)
@@ -172,59 +210,49 @@ impl Article {
     /// Secondary sections.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
-        let ids = loaders(ctx)
-            .secondary_sections
-            .load_one(self.0.row.id)
-            .await
-            .map_err(gql_shared)?;
+        let ids: Vec<i64> = match self {
+            Article::Full(article) => article.sections.iter().map(|s| s.id).collect(),
+            Article::Summary(summary) => loaders(ctx)
+                .secondary_sections
+                .load_one(summary.id)
+                .await
+                .map_err(gql_shared)?
+                .unwrap_or_default(),
+        };
         let tree = content(ctx).section_tree().await.map_err(gql)?;
         Ok(ids
             .into_iter()
-            .flatten()
             .filter_map(|id| tree.get(id).cloned().map(Section))
             .collect())
     }
 
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
-        let tags = loaders(ctx)
-            .tags
-            .load_one(self.0.row.id)
-            .await
-            .map_err(gql_shared)?;
-        Ok(tags.unwrap_or_default().into_iter().map(Tag).collect())
+    async fn tags(&self) -> Vec<Tag> {
+        self.summary().tags.iter().cloned().map(Tag::from).collect()
     }
 
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<Byline>> {
-        let bylines = loaders(ctx)
-            .bylines
-            .load_one(self.0.row.id)
-            .await
-            .map_err(gql_shared)?;
-        Ok(bylines.unwrap_or_default())
+    async fn authors(&self) -> &[Byline] {
+        &self.summary().authors
     }
 
-    async fn featured_media(&self, ctx: &Context<'_>) -> Result<Option<Media>> {
-        let Some(id) = self.0.row.featured_media_id else {
-            return Ok(None);
-        };
-        loaders(ctx).media.load_one(id).await.map_err(gql_shared)
+    async fn featured_media(&self) -> Option<&Media> {
+        self.summary().featured_media.as_ref()
     }
 
     /// Oldest first.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<CorrectionNote>> {
-        let found = loaders(ctx)
-            .corrections
-            .load_one(self.0.row.id)
-            .await
-            .map_err(gql_shared)?;
-        Ok(found
-            .unwrap_or_default()
-            .into_iter()
-            .map(CorrectionNote)
-            .collect())
+        let found = match self {
+            Article::Full(article) => article.corrections.clone(),
+            Article::Summary(summary) => loaders(ctx)
+                .corrections
+                .load_one(summary.id)
+                .await
+                .map_err(gql_shared)?
+                .unwrap_or_default(),
+        };
+        Ok(found.into_iter().map(CorrectionNote).collect())
     }
 
     /// Related articles: pinned ones first, then the closest by shared tags (rarer weigh
@@ -240,7 +268,7 @@ impl Article {
         )]
         scope: crate::service::related::RelatedScope,
     ) -> Result<Vec<super::discovery::RelatedArticleObject>> {
-        super::discovery::related(ctx, self.0.row.id, first, scope).await
+        super::discovery::related(ctx, self.article_id(), first, scope).await
     }
 
     /// Published top-level comments, oldest first; each brings its `replies` (which carry
@@ -252,14 +280,14 @@ impl Article {
         #[graphql(desc = "1 to 100, default 50.")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<async_graphql::connection::Connection<String, super::comments::CommentObject>> {
-        super::comments::article_comments(ctx, self.0.row.id, first, after).await
+        super::comments::article_comments(ctx, self.article_id(), first, after).await
     }
 
     /// How many published comments it has, replies included.
     async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let found = loaders(ctx)
             .comment_counts
-            .load_one(self.0.row.id)
+            .load_one(self.article_id())
             .await
             .map_err(gql_shared)?;
         Ok(found.unwrap_or(0))
@@ -267,11 +295,17 @@ impl Article {
 
     /// The body as structured blocks, rendered HTML or plain text.
     async fn body(&self, ctx: &Context<'_>, #[graphql(default)] format: BodyFormat) -> Result<ArticleBody> {
-        let blocks: Arc<Vec<Block>> = match &self.0.body {
-            Some(body) => body.clone(),
-            None => loaders(ctx)
+        let blocks: Arc<Vec<Block>> = match self {
+            // A whole article is read with its body as blocks.
+            Article::Full(article) => {
+                return Ok(ArticleBody(RenderedBody::new(
+                    article.body.blocks.as_deref().unwrap_or_default(),
+                    format,
+                )));
+            }
+            Article::Summary(summary) => loaders(ctx)
                 .bodies
-                .load_one(self.0.row.id)
+                .load_one(summary.id)
                 .await
                 .map_err(gql_shared)?
                 .unwrap_or_default(),
@@ -316,7 +350,7 @@ impl ArticleBody {
 }
 
 /// A section of the newsroom (World, World > Middle East, ...).
-pub struct Section(pub SectionRow);
+pub struct Section(pub SectionView);
 
 #[Object]
 impl Section {
@@ -366,21 +400,55 @@ impl Section {
     }
 }
 
-pub struct Tag(pub TagRow);
+/// A tag; its description is read only when asked for.
+pub struct Tag {
+    tag: TagRef,
+    description: Option<String>,
+}
+
+impl From<TagView> for Tag {
+    fn from(t: TagView) -> Tag {
+        Tag {
+            tag: TagRef {
+                id: t.id,
+                slug: t.slug,
+                name: t.name,
+            },
+            description: Some(t.description),
+        }
+    }
+}
+
+impl From<TagRef> for Tag {
+    fn from(tag: TagRef) -> Tag {
+        Tag {
+            tag,
+            description: None,
+        }
+    }
+}
 
 #[Object]
 impl Tag {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.tag.id.to_string())
     }
     async fn slug(&self) -> &str {
-        &self.0.slug
+        &self.tag.slug
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.tag.name
     }
-    async fn description(&self) -> &str {
-        &self.0.description
+    async fn description(&self, ctx: &Context<'_>) -> Result<String> {
+        if let Some(d) = &self.description {
+            return Ok(d.clone());
+        }
+        let found = loaders(ctx)
+            .tags
+            .load_one(self.tag.id)
+            .await
+            .map_err(gql_shared)?;
+        Ok(found.map(|t| t.description).unwrap_or_default())
     }
     /// Articles with this tag, newest first.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
@@ -391,14 +459,14 @@ impl Tag {
         after: Option<String>,
     ) -> Result<ArticleConnection> {
         let filter = ArticleFilter {
-            tag: Some(self.0.slug.clone()),
+            tag: Some(self.tag.slug.clone()),
             ..Default::default()
         };
         article_connection(ctx, filter, first, after).await
     }
 }
 
-pub struct Author(pub AuthorRow);
+pub struct Author(pub AuthorView);
 
 #[Object]
 impl Author {

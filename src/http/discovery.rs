@@ -47,7 +47,7 @@ pub async fn related(
     let scope = RelatedScope::parse("scope", params::given("scope", &query.scope)?)?;
     let lookup = ArticleLookup::slug(slug.into_inner());
     cache::public(&req, &content, async {
-        Ok(content.related(lookup, limit, scope, "limit").await?.0)
+        content.related(lookup, limit, scope, "limit").await
     })
     .await
 }
@@ -86,7 +86,7 @@ pub async fn popular(
     let limit = params::limit(&query.limit)?;
     let section = params::slug(&query.section);
     cache::public(&req, &content, async {
-        Ok(content.popular(window, section, limit, "limit").await?.0)
+        content.popular(window, section, limit, "limit").await
     })
     .await
 }

@@ -51,10 +51,9 @@ pub async fn search(
     let limit = params::limit(&p.limit)?;
     let cursor = params::slug(&p.cursor);
     cache::public(&req, &content, async {
-        let (results, _) = content
+        content
             .search(&text, filter, limit, cursor.as_deref(), ("q", "limit", "cursor"))
-            .await?;
-        Ok(results)
+            .await
     })
     .await
 }

@@ -38,7 +38,7 @@ pub async fn tags(
         params::present(&query.cursor),
         ("limit", "cursor"),
     )?;
-    cache::public(&req, &content, async { content.tag_page(page).await }).await
+    cache::public(&req, &content, async { content.tags(page).await }).await
 }
 
 /// A tag and its newest articles (further pages: `/v1/articles?tag=`).
@@ -81,7 +81,7 @@ pub async fn authors(
         params::present(&query.cursor),
         ("limit", "cursor"),
     )?;
-    cache::public(&req, &content, async { content.author_page(page).await }).await
+    cache::public(&req, &content, async { content.authors(page).await }).await
 }
 
 /// An author and their newest articles (further pages: `/v1/articles?author=`).

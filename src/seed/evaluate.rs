@@ -49,7 +49,7 @@ pub async fn related_precision(db: Db, labels: &Path, sample: usize) -> Result<P
         let lookup = ArticleLookup::Slug(slug.clone());
         // Drafts and scheduled articles of the set are not public: nothing to measure.
         let related = match content.related(lookup, Some(5), RelatedScope::All, "limit").await {
-            Ok((list, _)) => list,
+            Ok(list) => list,
             Err(AppError::NotFound { .. }) => continue,
             Err(e) => return Err(e),
         };

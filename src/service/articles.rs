@@ -56,31 +56,22 @@ pub struct ArticleFilter {
     pub published_before: Option<DateTime<Utc>>,
 }
 
-/// A public article and everything that hangs off it.
+/// An article's rows and everything that hangs off it, as read: what its view is made of.
 #[derive(Debug)]
-pub struct ArticleBundle {
-    pub row: ArticleRow,
-    pub blocks: Arc<Vec<Block>>,
-    body_bytes: usize,
-    pub bylines: Vec<Byline>,
-    pub tags: Vec<TagRow>,
-    pub media: Option<Media>,
-    pub corrections: Vec<Correction>,
-    pub secondary_sections: Vec<i64>,
+pub(crate) struct ArticleBundle {
+    pub(in crate::service) row: ArticleRow,
+    pub(in crate::service) blocks: Vec<Block>,
+    pub(in crate::service) bylines: Vec<Byline>,
+    pub(in crate::service) tags: Vec<TagRow>,
+    pub(in crate::service) media: Option<Media>,
+    pub(in crate::service) corrections: Vec<Correction>,
+    pub(in crate::service) secondary_sections: Vec<i64>,
 }
 
-impl ArticleBundle {
-    /// Roughly the memory it holds: the body dominates.
-    pub(super) fn weight(&self) -> u32 {
-        u32::try_from(self.body_bytes * 2 + 2048).unwrap_or(u32::MAX)
-    }
-
-    pub fn record(&self) -> ArticleRecord {
-        ArticleRecord {
-            row: self.row.clone(),
-            body: Some(self.blocks.clone()),
-        }
-    }
+/// Roughly the memory a cached article holds: the body dominates.
+pub(super) fn article_weight(article: &Article) -> u32 {
+    let blocks = article.body.blocks.as_ref().map_or(0, |b| b.len());
+    u32::try_from(blocks * 512 + 2048).unwrap_or(u32::MAX)
 }
 
 /// Reads everything that hangs off one article.
@@ -89,8 +80,7 @@ pub(crate) fn load_bundle(c: &mut DbConn, row: ArticleRow, body: &str) -> Result
     let media_ids: Vec<i64> = row.featured_media_id.into_iter().collect();
     let mut rel = Relations::load(c, &ids, &media_ids)?;
     Ok(ArticleBundle {
-        blocks: Arc::new(relations::parse_body(row.id, body)?),
-        body_bytes: body.len(),
+        blocks: relations::parse_body(row.id, body)?,
         bylines: rel.bylines.remove(&row.id).unwrap_or_default(),
         tags: rel.tags.remove(&row.id).unwrap_or_default(),
         media: row.featured_media_id.and_then(|m| rel.media.remove(&m)),
@@ -124,10 +114,16 @@ pub(crate) fn article_view(bundle: &ArticleBundle, tree: &SectionTree, format: B
             .filter_map(|&s| tree.reference(s))
             .collect(),
         corrections: bundle.corrections.clone(),
-        comment_status: row.comment_status.clone(),
         body: RenderedBody::new(&bundle.blocks, format),
         summary: summary(row.clone(), &rel, tree),
     }
+}
+
+/// An article's response document, and its view when it was just built from rows.
+enum Document {
+    Stored(Arc<Rendered>),
+    Built(Box<Article>, Arc<Rendered>),
+    Missing,
 }
 
 /// What identifies one cached list page.
@@ -142,19 +138,6 @@ pub(super) fn page_weight(page: &ArticlePage) -> u32 {
     u32::try_from(page.items.len() * 2048 + 256).unwrap_or(u32::MAX)
 }
 
-/// A public article as stored, with its body when it was loaded.
-#[derive(Debug, Clone)]
-pub struct ArticleRecord {
-    pub row: ArticleRow,
-    pub body: Option<Arc<Vec<Block>>>,
-}
-
-impl ArticleRecord {
-    pub fn cursor(&self) -> String {
-        cursor_of(&self.row)
-    }
-}
-
 fn cursor_of(row: &ArticleRow) -> String {
     ArticleCursor {
         published_at: row.published_at.unwrap_or_default(),
@@ -164,45 +147,43 @@ fn cursor_of(row: &ArticleRow) -> String {
 }
 
 impl ContentService {
-    /// A public article with everything that hangs off it, or `None`. Read in one database
-    /// round trip and reused from the read cache.
-    pub async fn article_bundle(
-        &self,
-        lookup: ArticleLookup,
-    ) -> Result<Option<Arc<ArticleBundle>>, AppError> {
-        if let Some(bundle) = self.bundles.get(&lookup) {
-            return Ok(Some(bundle));
+    /// A whole public article, its body as blocks, or `None`: what GraphQL and the
+    /// service's own rules (comments, views) ask. Made from the same stored document as the
+    /// REST response, and reused from the read cache.
+    pub async fn article(&self, lookup: ArticleLookup) -> Result<Option<Arc<Article>>, AppError> {
+        if let Some(article) = self.articles.get(&lookup) {
+            return Ok(Some(article));
         }
+        let ticket = self.articles.ticket();
         let now = self.now();
-        let key = lookup.clone();
-        let next = self.horizon.clone();
-        let ticket = self.bundles.ticket();
-        let (bundle, horizon) = self
-            .db
-            .run(move |c| {
-                let Some((row, body)) = q::find_public(c, lookup.key(), now)? else {
-                    return Ok((None, None));
-                };
-                let bundle = load_bundle(c, row, &body)?;
-                Ok((Some(bundle), next.at(c, now)?))
-            })
-            .await?;
-        // Misses are not cached: a scheduled article must appear the moment it is due.
-        Ok(bundle.map(|b| {
-            let b = Arc::new(b);
-            self.bundles.insert(key, b.clone(), ticket, now, horizon);
-            b
-        }))
+        let article = match self.document(lookup.clone(), BodyFormat::Blocks).await? {
+            Document::Built(view, _) => *view,
+            Document::Stored(rendered) => {
+                serde_json::from_slice::<Article>(&rendered.body).map_err(AppError::internal)?
+            }
+            Document::Missing => return Ok(None),
+        };
+        let article = Arc::new(article);
+        // Visibility changes only by a write, which clears the cache: no horizon applies.
+        self.articles.insert(lookup, article.clone(), ticket, now, None);
+        Ok(Some(article))
     }
 
     /// A whole public article with its body in `format`, as the bytes of its REST response.
-    /// Read from its stored document when there is one (one indexed read); otherwise
-    /// assembled, answered, and stored for the next reader on any server.
     pub async fn article_document(
         &self,
         lookup: ArticleLookup,
         format: BodyFormat,
     ) -> Result<Arc<Rendered>, AppError> {
+        match self.document(lookup.clone(), format).await? {
+            Document::Stored(rendered) | Document::Built(_, rendered) => Ok(rendered),
+            Document::Missing => Err(AppError::not_found("article", lookup.describe())),
+        }
+    }
+
+    /// Read from its stored document when there is one (one indexed read); otherwise
+    /// assembled, answered, and stored for the next reader on any server.
+    async fn document(&self, lookup: ArticleLookup, format: BodyFormat) -> Result<Document, AppError> {
         enum Found {
             Ready(String, Vec<u8>),
             Assemble(Box<ArticleBundle>, i64),
@@ -214,7 +195,6 @@ impl ContentService {
             .db
             .read(move |c| Ok(q::find_public_document(c, key.key(), format.as_str(), now)?))
             .await?;
-        let key = lookup.clone();
         let found = match ready {
             Some((etag, body)) => Found::Ready(etag, body),
             None => {
@@ -223,7 +203,7 @@ impl ContentService {
                         // Read before the article: a write after this point keeps what is
                         // built from it out of the documents (`store_document`).
                         let generation = q::content_generation(c)?;
-                        match q::find_public(c, key.key(), now)? {
+                        match q::find_public(c, lookup.key(), now)? {
                             Some((row, body)) => {
                                 Ok(Found::Assemble(Box::new(load_bundle(c, row, &body)?), generation))
                             }
@@ -234,12 +214,12 @@ impl ContentService {
             }
         };
         match found {
-            Found::Ready(etag, body) => Ok(Arc::new(Rendered {
+            Found::Ready(etag, body) => Ok(Document::Stored(Arc::new(Rendered {
                 body: body.into(),
                 etag,
                 last_modified: None,
-            })),
-            Found::Missing => Err(AppError::not_found("article", lookup.describe())),
+            }))),
+            Found::Missing => Ok(Document::Missing),
             Found::Assemble(bundle, generation) => {
                 let tree = self.section_tree_since(generation).await?;
                 let view = article_view(&bundle, &tree, format);
@@ -247,7 +227,7 @@ impl ContentService {
                     serde_json::to_vec(&view).map_err(AppError::internal)?,
                 ));
                 self.keep_document(bundle.row.id, format, rendered.clone(), generation);
-                Ok(rendered)
+                Ok(Document::Built(Box::new(view), rendered))
             }
         }
     }
@@ -288,24 +268,8 @@ impl ContentService {
             .await
     }
 
-    /// One page of public articles, newest first.
-    pub async fn list_articles(
-        &self,
-        filter: ArticleFilter,
-        page: PageRequest<ArticleCursor>,
-    ) -> Result<Page<ArticleRecord>, AppError> {
-        let query = self.list_query(&filter, &page).await?;
-        let now = self.now();
-        self.db
-            .run(move |c| {
-                let rows = rows_for(c, filter, query, now)?;
-                Ok(Page::from_rows(rows, page.limit, cursor_of).map(|row| ArticleRecord { row, body: None }))
-            })
-            .await
-    }
-
-    /// The same page as summaries (for REST), relations included, in one round trip and
-    /// reused from the read cache.
+    /// One page of public articles, newest first, as summaries with their relations: read
+    /// in one round trip and reused from the read cache.
     pub async fn article_page(
         &self,
         filter: ArticleFilter,
@@ -342,15 +306,6 @@ impl ContentService {
         let result = Arc::new(result);
         self.pages.insert(key, result.clone(), ticket, now, horizon);
         Ok(result)
-    }
-
-    /// Turns records into summaries with the same loaders GraphQL uses.
-    pub async fn summaries(&self, records: Vec<ArticleRecord>) -> Result<Vec<ArticleSummary>, AppError> {
-        let tree = self.section_tree().await?;
-        let ids: Vec<i64> = records.iter().map(|r| r.row.id).collect();
-        let media_ids: Vec<i64> = records.iter().filter_map(|r| r.row.featured_media_id).collect();
-        let rel = self.db.run(move |c| Relations::load(c, &ids, &media_ids)).await?;
-        Ok(records.into_iter().map(|r| summary(r.row, &rel, &tree)).collect())
     }
 
     /// Resolves the section filter against the tree; tag and author are resolved in the list
@@ -428,5 +383,6 @@ pub(crate) fn summary(row: ArticleRow, rel: &Relations, tree: &SectionTree) -> A
         language: row.language,
         word_count: row.word_count,
         reading_time_minutes: row.reading_time_minutes,
+        comment_status: row.comment_status,
     }
 }

@@ -1,13 +1,12 @@
 //! What partner feeds and sitemaps carry, from the same queries as the read API.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
-use super::articles::{ArticleFilter, ArticleRecord};
+use super::articles::ArticleFilter;
 use super::paging::PageRequest;
-use super::sections::SectionTree;
+use super::views::ArticleSummary;
 use super::views::Media;
 use super::{ContentService, utc};
 use crate::content::cursor::ArticleCursor;
@@ -138,7 +137,6 @@ pub struct SitemapEntry {
 impl ContentService {
     /// The newest public articles of a scope, as feed items.
     pub async fn feed(&self, site: &SiteSettings, scope: FeedScope, full: bool) -> Result<Feed, AppError> {
-        let tree = self.section_tree().await?;
         let (filter, title, description) = match &scope {
             FeedScope::All => (
                 ArticleFilter::default(),
@@ -181,9 +179,9 @@ impl ContentService {
         };
         let limit = site.feed_size.clamp(1, 100);
         let page = self
-            .list_articles(filter, PageRequest::<ArticleCursor> { limit, after: None })
+            .article_page(filter, PageRequest::<ArticleCursor> { limit, after: None })
             .await?;
-        let items = self.feed_items(site, &tree, page.items, full).await?;
+        let items = self.feed_items(site, &page.items, full).await?;
         let updated = items
             .iter()
             .map(|i| i.updated)
@@ -203,53 +201,37 @@ impl ContentService {
     async fn feed_items(
         &self,
         site: &SiteSettings,
-        tree: &Arc<SectionTree>,
-        records: Vec<ArticleRecord>,
+        articles: &[ArticleSummary],
         full: bool,
     ) -> Result<Vec<FeedItem>, AppError> {
-        let ids: Vec<i64> = records.iter().map(|r| r.row.id).collect();
-        let media_ids: Vec<i64> = records.iter().filter_map(|r| r.row.featured_media_id).collect();
-        let (bylines, tags, media) = (
-            self.bylines(ids.clone()).await?,
-            self.tags_of(ids.clone()).await?,
-            self.media(media_ids).await?,
-        );
         let mut bodies = if full {
-            self.bodies(ids).await?
+            self.bodies(articles.iter().map(|a| a.id).collect()).await?
         } else {
             HashMap::new()
         };
-        Ok(records
-            .into_iter()
-            .map(|r| {
-                let row = r.row;
-                let section = tree.get(row.section_id);
-                let section_slug = section.map(|s| s.slug.as_str()).unwrap_or("news");
-                let mut categories: Vec<String> = section.map(|s| s.name.clone()).into_iter().collect();
-                categories.extend(tags.get(&row.id).into_iter().flatten().map(|t| t.name.clone()));
+        Ok(articles
+            .iter()
+            .map(|a| {
+                let mut categories = vec![a.section.name.clone()];
+                categories.extend(a.tags.iter().map(|t| t.name.clone()));
                 FeedItem {
-                    id: site.tag_uri(&format!("article/{}", row.id)),
-                    link: row
+                    id: site.tag_uri(&format!("article/{}", a.id)),
+                    link: a
                         .canonical_url
                         .clone()
-                        .unwrap_or_else(|| site.article_link(section_slug, &row.slug, row.id)),
-                    authors: bylines
-                        .get(&row.id)
-                        .into_iter()
-                        .flatten()
-                        .map(|b| b.name.clone())
-                        .collect(),
+                        .unwrap_or_else(|| site.article_link(&a.section.slug, &a.slug, a.id)),
+                    authors: a.authors.iter().map(|b| b.name.clone()).collect(),
                     categories,
-                    published: utc(row.published_at.unwrap_or_default()),
-                    updated: utc(row.updated_at.max(row.published_at.unwrap_or_default())),
-                    summary: if row.subtitle.is_empty() {
-                        row.excerpt.clone()
+                    published: a.published_at,
+                    updated: a.updated_at.max(a.published_at),
+                    summary: if a.subtitle.is_empty() {
+                        a.excerpt.clone()
                     } else {
-                        row.subtitle.clone()
+                        a.subtitle.clone()
                     },
-                    image: row.featured_media_id.and_then(|m| media.get(&m).cloned()),
-                    content_html: bodies.remove(&row.id).map(|b| render_html(&b)),
-                    title: row.title,
+                    image: a.featured_media.clone(),
+                    content_html: bodies.remove(&a.id).map(|b| render_html(&b)),
+                    title: a.title.clone(),
                 }
             })
             .collect())

@@ -22,7 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::Db;
-pub use articles::{ArticleBundle, ArticleFilter, ArticleLookup, ArticleRecord};
+pub use articles::{ArticleFilter, ArticleLookup};
 use cache::ReadCache;
 pub use cache::Ticket;
 pub use paging::{Page, PageRequest};
@@ -96,7 +96,7 @@ impl Default for ContentSettings {
 pub struct ContentService {
     db: Db,
     sections: moka::sync::Cache<(), Arc<SectionTree>>,
-    bundles: Arc<ReadCache<ArticleLookup, ArticleBundle>>,
+    articles: Arc<ReadCache<ArticleLookup, views::Article>>,
     pages: Arc<ReadCache<articles::PageKey, views::ArticlePage>>,
     responses: Arc<ReadCache<String, Rendered>>,
     /// One lock per response being produced, so that concurrent misses of the same
@@ -115,10 +115,10 @@ impl ContentService {
                 .max_capacity(1)
                 .time_to_live(settings.section_cache_ttl)
                 .build(),
-            bundles: Arc::new(ReadCache::new(
+            articles: Arc::new(ReadCache::new(
                 settings.read_cache_ttl,
                 settings.read_cache_bytes,
-                ArticleBundle::weight,
+                articles::article_weight,
             )),
             pages: Arc::new(ReadCache::new(
                 settings.read_cache_ttl,
@@ -189,7 +189,7 @@ impl ContentService {
     /// Forgets everything cached; every write through this process calls it.
     pub fn invalidate(&self) {
         self.sections.invalidate_all();
-        self.bundles.clear();
+        self.articles.clear();
         self.pages.clear();
         self.responses.clear();
         self.related_index.mark_stale();

@@ -15,7 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::articles::{ArticleLookup, ArticleRecord, summary};
+use super::articles::{ArticleLookup, summary};
 use super::relations::Relations;
 use super::views::ArticleSummary;
 use super::{ContentService, clock_now};
@@ -442,11 +442,11 @@ impl ContentService {
 
     /// Counts one reader's view of a public article.
     pub async fn record_view(&self, lookup: ArticleLookup, viewer: Viewer<'_>) -> Result<Counted, AppError> {
-        let bundle = self
-            .article_bundle(lookup.clone())
+        let article = self
+            .article(lookup.clone())
             .await?
             .ok_or_else(|| AppError::not_found("article", lookup.describe()))?;
-        Ok(self.views.count(bundle.row.id, &viewer, clock_now()))
+        Ok(self.views.count(article.summary.id, &viewer, clock_now()))
     }
 
     /// Writes counted views to their hourly buckets and, once an hour, drops buckets past
@@ -523,7 +523,7 @@ impl ContentService {
         section: Option<String>,
         limit: Option<i64>,
         limit_name: &str,
-    ) -> Result<(PopularList, Vec<ArticleRecord>), AppError> {
+    ) -> Result<PopularList, AppError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(AppError::invalid(
@@ -590,25 +590,17 @@ impl ContentService {
             .await?;
         let mut rows = rows;
         let mut items = Vec::new();
-        let mut records = Vec::new();
         for (id, views) in picked {
             let Some(row) = rows.remove(&id) else { continue };
-            records.push(ArticleRecord {
-                row: row.clone(),
-                body: None,
-            });
             items.push(PopularArticle {
                 article: summary(row, &rel, &tree),
                 views,
             });
         }
-        Ok((
-            PopularList {
-                window: window.label().to_owned(),
-                items,
-            },
-            records,
-        ))
+        Ok(PopularList {
+            window: window.label().to_owned(),
+            items,
+        })
     }
 }
 

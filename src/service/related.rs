@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::ContentService;
-use super::articles::{ArticleLookup, ArticleRecord, summary};
+use super::articles::{ArticleLookup, summary};
 use super::relations::Relations;
 use super::sections::SectionTree;
 use super::views::ArticleSummary;
@@ -238,7 +238,7 @@ impl ContentService {
         limit: Option<i64>,
         scope: RelatedScope,
         limit_name: &str,
-    ) -> Result<(RelatedList, Vec<ArticleRecord>), AppError> {
+    ) -> Result<RelatedList, AppError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(AppError::invalid(
@@ -338,7 +338,6 @@ impl ContentService {
         };
         let mut rows = rows;
         let mut items = Vec::new();
-        let mut records = Vec::new();
         for (id, scored) in picked {
             let Some(row) = rows.remove(&id) else { continue };
             let reasons = match &scored {
@@ -348,17 +347,13 @@ impl ContentService {
                 }],
                 Some(s) => reasons(&source, &tree, &features, s, &row),
             };
-            records.push(ArticleRecord {
-                row: row.clone(),
-                body: None,
-            });
             items.push(RelatedArticle {
                 article: summary(row, &rel, &tree),
                 score: scored.map(|s| (s.score * 1000.0).round() / 1000.0),
                 reasons,
             });
         }
-        Ok((RelatedList { items }, records))
+        Ok(RelatedList { items })
     }
 }
 

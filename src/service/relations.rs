@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::views::{Byline, Correction, Media, TagRef};
+use super::views::{Byline, Correction, Media, TagRef, TagView};
 use super::{ContentService, utc};
 use crate::content::{self, Block};
 use crate::db::DbConn;
@@ -128,16 +128,13 @@ impl Relations {
 }
 
 impl ContentService {
-    pub async fn bylines(&self, ids: Vec<i64>) -> Result<HashMap<i64, Vec<Byline>>, AppError> {
-        self.db.run(move |c| load_bylines(c, &ids)).await
-    }
-
-    pub async fn tags_of(&self, ids: Vec<i64>) -> Result<HashMap<i64, Vec<TagRow>>, AppError> {
-        self.db.run(move |c| load_tags(c, &ids)).await
-    }
-
-    pub async fn media(&self, media_ids: Vec<i64>) -> Result<HashMap<i64, Media>, AppError> {
-        self.db.run(move |c| load_media(c, &media_ids)).await
+    /// Tags by their own ids.
+    pub async fn tags_by_id(&self, ids: Vec<i64>) -> Result<HashMap<i64, TagView>, AppError> {
+        let rows = self.db.run(move |c| Ok(q::tags_by_id(c, &ids)?)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|t| (t.id, super::taxonomy::tag_view(t)))
+            .collect())
     }
 
     pub async fn corrections(&self, ids: Vec<i64>) -> Result<HashMap<i64, Vec<Correction>>, AppError> {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ContentService;
-use super::articles::{ArticleFilter, ArticleRecord};
+use super::articles::ArticleFilter;
 use super::relations::{self, Relations};
 use super::views::ArticleSummary;
 use crate::content::{render_text, snippet};
@@ -166,7 +166,7 @@ impl ContentService {
         limit: Option<i64>,
         cursor: Option<&str>,
         names: (&str, &str, &str),
-    ) -> Result<(SearchResults, Vec<ArticleRecord>), AppError> {
+    ) -> Result<SearchResults, AppError> {
         let (q_name, limit_name, cursor_name) = names;
         let text = query.trim();
         if text.is_empty() {
@@ -243,13 +243,8 @@ impl ContentService {
         let stems = snippet::query_stems(text);
         let mut rows: HashMap<i64, _> = rows.into_iter().map(|r| (r.id, r)).collect();
         let mut items = Vec::new();
-        let mut records = Vec::new();
         for hit in hits.into_iter().take(limit as usize) {
             if let Some(row) = rows.remove(&hit.id) {
-                records.push(ArticleRecord {
-                    row: row.clone(),
-                    body: None,
-                });
                 items.push(SearchHit {
                     article: super::articles::summary(row, &rel, &tree),
                     snippet: snippet_html(&snippet::snippet(
@@ -261,14 +256,11 @@ impl ContentService {
             }
         }
         let next_cursor = more.then(|| encode_offset(offset + limit));
-        Ok((
-            SearchResults {
-                items,
-                next_cursor,
-                offset,
-            },
-            records,
-        ))
+        Ok(SearchResults {
+            items,
+            next_cursor,
+            offset,
+        })
     }
 }
 

@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::ContentService;
-use super::views::{SectionNode, SectionRef, SectionTreeView};
+use super::views::{SectionNode, SectionRef, SectionTreeView, SectionView};
 use crate::db::taxonomy::{self, SectionRow};
 use crate::error::AppError;
+use crate::service::utc;
 
 #[derive(Debug)]
 pub struct SectionTree {
-    rows: Vec<SectionRow>,
+    rows: Vec<SectionView>,
     by_id: HashMap<i64, usize>,
     by_slug: HashMap<String, usize>,
     children: HashMap<Option<i64>, Vec<usize>>,
@@ -21,6 +22,7 @@ pub struct SectionTree {
 
 impl SectionTree {
     pub fn new(rows: Vec<SectionRow>, generation: i64) -> SectionTree {
+        let rows: Vec<SectionView> = rows.into_iter().map(section_view).collect();
         let by_id = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
         let by_slug = rows
             .iter()
@@ -43,18 +45,18 @@ impl SectionTree {
 
     /// When a section last changed.
     pub fn last_changed(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.rows.iter().map(|r| r.updated_at.and_utc()).max()
+        self.rows.iter().map(|r| r.updated_at).max()
     }
 
-    pub fn get(&self, id: i64) -> Option<&SectionRow> {
+    pub fn get(&self, id: i64) -> Option<&SectionView> {
         self.by_id.get(&id).map(|&i| &self.rows[i])
     }
 
-    pub fn by_slug(&self, slug: &str) -> Option<&SectionRow> {
+    pub fn by_slug(&self, slug: &str) -> Option<&SectionView> {
         self.by_slug.get(slug).map(|&i| &self.rows[i])
     }
 
-    pub fn children(&self, id: Option<i64>) -> impl Iterator<Item = &SectionRow> {
+    pub fn children(&self, id: Option<i64>) -> impl Iterator<Item = &SectionView> {
         self.children
             .get(&id)
             .into_iter()
@@ -62,12 +64,12 @@ impl SectionTree {
             .map(|&i| &self.rows[i])
     }
 
-    pub fn parent(&self, id: i64) -> Option<&SectionRow> {
+    pub fn parent(&self, id: i64) -> Option<&SectionView> {
         self.get(id).and_then(|s| s.parent_id).and_then(|p| self.get(p))
     }
 
     /// From the root down to `id`, inclusive.
-    pub fn path(&self, id: i64) -> Vec<&SectionRow> {
+    pub fn path(&self, id: i64) -> Vec<&SectionView> {
         let mut path = Vec::new();
         let mut current = self.get(id);
         while let Some(s) = current {
@@ -97,7 +99,7 @@ impl SectionTree {
         self.get(id).map(section_ref)
     }
 
-    fn node(&self, row: &SectionRow) -> SectionNode {
+    fn node(&self, row: &SectionView) -> SectionNode {
         SectionNode {
             id: row.id,
             slug: row.slug.clone(),
@@ -109,7 +111,19 @@ impl SectionTree {
     }
 }
 
-pub fn section_ref(row: &SectionRow) -> SectionRef {
+fn section_view(row: SectionRow) -> SectionView {
+    SectionView {
+        id: row.id,
+        slug: row.slug,
+        name: row.name,
+        description: row.description,
+        parent_id: row.parent_id,
+        position: row.position,
+        updated_at: utc(row.updated_at),
+    }
+}
+
+pub fn section_ref(row: &SectionView) -> SectionRef {
     SectionRef {
         id: row.id,
         slug: row.slug.clone(),
@@ -153,7 +167,7 @@ impl ContentService {
         })
     }
 
-    pub async fn section(&self, slug: &str) -> Result<SectionRow, AppError> {
+    pub async fn section(&self, slug: &str) -> Result<SectionView, AppError> {
         let tree = self.section_tree().await?;
         tree.by_slug(slug)
             .cloned()

@@ -32,57 +32,53 @@ pub fn author_view(row: AuthorRow) -> AuthorView {
     }
 }
 
-fn name_cursor(id: i64, name: &str) -> String {
-    NameCursor {
-        name: name.to_owned(),
-        id,
-    }
-    .encode()
-}
-
 impl ContentService {
-    pub async fn tag(&self, slug: &str) -> Result<TagRow, AppError> {
+    pub async fn tag(&self, slug: &str) -> Result<TagView, AppError> {
         let owned = slug.to_owned();
         self.db
             .run(move |c| Ok(taxonomy::tag_by_slug(c, &owned)?))
             .await?
+            .map(tag_view)
             .ok_or_else(|| AppError::not_found("tag", format!("with slug {slug:?}")))
     }
 
-    pub async fn author(&self, slug: &str) -> Result<AuthorRow, AppError> {
+    pub async fn author(&self, slug: &str) -> Result<AuthorView, AppError> {
         let owned = slug.to_owned();
         self.db
             .run(move |c| Ok(taxonomy::author_by_slug(c, &owned)?))
             .await?
+            .map(author_view)
             .ok_or_else(|| AppError::not_found("author", format!("with slug {slug:?}")))
     }
 
-    pub async fn tags(&self, page: PageRequest<NameCursor>) -> Result<Page<TagRow>, AppError> {
+    /// Tags in alphabetical order.
+    pub async fn tags(&self, page: PageRequest<NameCursor>) -> Result<TagPage, AppError> {
         let rows = self
             .db
             .run(move |c| Ok(taxonomy::list_tags(c, page.after.as_ref(), page.limit + 1)?))
             .await?;
-        Ok(Page::from_rows(rows, page.limit, |t| name_cursor(t.id, &t.name)))
-    }
-
-    pub async fn authors(&self, page: PageRequest<NameCursor>) -> Result<Page<AuthorRow>, AppError> {
-        let rows = self
-            .db
-            .run(move |c| Ok(taxonomy::list_authors(c, page.after.as_ref(), page.limit + 1)?))
-            .await?;
-        Ok(Page::from_rows(rows, page.limit, |a| name_cursor(a.id, &a.name)))
-    }
-
-    pub async fn tag_page(&self, page: PageRequest<NameCursor>) -> Result<TagPage, AppError> {
-        let page = self.tags(page).await?.map(tag_view);
+        let page = Page::from_rows(
+            rows.into_iter().map(tag_view).collect(),
+            page.limit,
+            TagView::cursor,
+        );
         Ok(TagPage {
             items: page.items,
             next_cursor: page.next_cursor,
         })
     }
 
-    pub async fn author_page(&self, page: PageRequest<NameCursor>) -> Result<AuthorPage, AppError> {
-        let page = self.authors(page).await?.map(author_view);
+    /// Authors in alphabetical order.
+    pub async fn authors(&self, page: PageRequest<NameCursor>) -> Result<AuthorPage, AppError> {
+        let rows = self
+            .db
+            .run(move |c| Ok(taxonomy::list_authors(c, page.after.as_ref(), page.limit + 1)?))
+            .await?;
+        let page = Page::from_rows(
+            rows.into_iter().map(author_view).collect(),
+            page.limit,
+            AuthorView::cursor,
+        );
         Ok(AuthorPage {
             items: page.items,
             next_cursor: page.next_cursor,
@@ -104,11 +100,7 @@ impl ContentService {
             "/feeds/tags/{}",
             crate::content::slug::encode(&tag.slug)
         ));
-        Ok(TagDetail {
-            tag: tag_view(tag),
-            articles,
-            feeds,
-        })
+        Ok(TagDetail { tag, articles, feeds })
     }
 
     pub async fn author_detail(&self, slug: &str) -> Result<AuthorDetail, AppError> {
@@ -124,7 +116,7 @@ impl ContentService {
         );
         let feeds = Feeds::at(&format!("/feeds/authors/{}", author.slug));
         Ok(AuthorDetail {
-            author: author_view(author),
+            author,
             articles,
             feeds,
         })

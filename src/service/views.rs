@@ -2,13 +2,14 @@
 //! data through the objects in `graphql::types`, built from the same service calls.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::content::RenderedBody;
+use crate::content::cursor::{ArticleCursor, NameCursor};
 
 /// A section as referenced from elsewhere.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SectionRef {
     pub id: i64,
     #[schema(example = "middle-east")]
@@ -18,7 +19,7 @@ pub struct SectionRef {
 }
 
 /// A byline: the author and, when given, their role on this piece.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, async_graphql::SimpleObject)]
 pub struct Byline {
     pub slug: String,
     pub name: String,
@@ -29,7 +30,7 @@ pub struct Byline {
     pub role: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TagRef {
     pub id: i64,
     pub slug: String,
@@ -37,7 +38,7 @@ pub struct TagRef {
 }
 
 /// An image with what a page prints beside it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, async_graphql::SimpleObject)]
 pub struct Media {
     pub url: String,
     pub alt: String,
@@ -48,14 +49,14 @@ pub struct Media {
 }
 
 /// A correction appended to an article.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Correction {
     pub noted_at: DateTime<Utc>,
     pub note: String,
 }
 
 /// An article as a list shows it: everything but the body.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ArticleSummary {
     pub id: i64,
     pub slug: String,
@@ -76,10 +77,23 @@ pub struct ArticleSummary {
     pub language: String,
     pub word_count: i32,
     pub reading_time_minutes: i32,
+    /// `open` or `closed`.
+    pub comment_status: String,
+}
+
+impl ArticleSummary {
+    /// Where a list continues after this article.
+    pub fn cursor(&self) -> String {
+        ArticleCursor {
+            published_at: self.published_at.naive_utc(),
+            id: self.id,
+        }
+        .encode()
+    }
 }
 
 /// A whole article.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Article {
     #[serde(flatten)]
     pub summary: ArticleSummary,
@@ -89,8 +103,6 @@ pub struct Article {
     pub sections: Vec<SectionRef>,
     /// Oldest first.
     pub corrections: Vec<Correction>,
-    /// `open` or `closed`.
-    pub comment_status: String,
     pub body: RenderedBody,
 }
 
@@ -99,6 +111,19 @@ pub struct Article {
 pub struct ArticlePage {
     pub items: Vec<ArticleSummary>,
     pub next_cursor: Option<String>,
+}
+
+/// A section as the tree holds it: what a page needs to place it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionView {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub parent_id: Option<i64>,
+    /// Its place among its siblings.
+    pub position: i32,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A section in the tree.
@@ -175,6 +200,21 @@ pub struct TagView {
     pub description: String,
 }
 
+impl TagView {
+    /// Where the alphabetical list continues after this tag.
+    pub fn cursor(&self) -> String {
+        name_cursor(self.id, &self.name)
+    }
+}
+
+fn name_cursor(id: i64, name: &str) -> String {
+    NameCursor {
+        name: name.to_owned(),
+        id,
+    }
+    .encode()
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct TagPage {
     pub items: Vec<TagView>,
@@ -197,6 +237,13 @@ pub struct AuthorView {
     pub title: String,
     pub bio: String,
     pub avatar_url: Option<String>,
+}
+
+impl AuthorView {
+    /// Where the alphabetical list continues after this author.
+    pub fn cursor(&self) -> String {
+        name_cursor(self.id, &self.name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -19,7 +19,8 @@ use utoipa::ToSchema;
 
 use self::settings::{CommentSettings, FieldText, Moderation};
 use self::spam::{Signer, Suspect, hex};
-use super::articles::{ArticleBundle, ArticleLookup};
+use super::articles::ArticleLookup;
+use super::views::Article;
 use super::{ContentService, clock_now, utc};
 use crate::content::comment_text::comment_html;
 use crate::content::controls;
@@ -278,20 +279,20 @@ impl CommentService {
         &self.settings
     }
 
-    async fn article(&self, slug: &str) -> Result<Arc<ArticleBundle>, AppError> {
+    async fn article(&self, slug: &str) -> Result<Arc<Article>, AppError> {
         self.content
-            .article_bundle(ArticleLookup::slug(slug))
+            .article(ArticleLookup::slug(slug))
             .await?
             .ok_or_else(|| AppError::not_found("article", format!("with slug {slug:?}")))
     }
 
-    fn closes_at(&self, bundle: &ArticleBundle) -> Option<NaiveDateTime> {
+    fn closes_at(&self, article: &Article) -> Option<NaiveDateTime> {
         let days = self.settings.period_days?;
-        Some(bundle.row.published_at.unwrap_or_default() + Duration::days(i64::from(days)))
+        Some(article.summary.published_at.naive_utc() + Duration::days(i64::from(days)))
     }
 
-    fn is_open(&self, bundle: &ArticleBundle, now: NaiveDateTime) -> bool {
-        bundle.row.comment_status == "open" && self.closes_at(bundle).is_none_or(|t| now < t)
+    fn is_open(&self, article: &Article, now: NaiveDateTime) -> bool {
+        article.summary.comment_status == "open" && self.closes_at(article).is_none_or(|t| now < t)
     }
 
     /// The form of one public article, with a fresh token when it is open.
@@ -320,7 +321,7 @@ impl CommentService {
                 value: None,
             }
         };
-        let token = open.then(|| self.signer.form_token(bundle.row.id, now));
+        let token = open.then(|| self.signer.form_token(bundle.summary.id, now));
         let hidden = |name: &str, value: String, required: bool| FormField {
             name: name.to_owned(),
             r#type: "hidden".into(),
@@ -343,7 +344,7 @@ impl CommentService {
         }
         fields.push(hidden(&s.honeypot_field, String::new(), false));
         Ok(CommentForm {
-            article: bundle.row.slug.clone(),
+            article: bundle.summary.slug.clone(),
             open,
             closes_at: self.closes_at(&bundle).map(utc),
             title: s.form.title.clone(),
@@ -351,7 +352,7 @@ impl CommentService {
             closed_message: s.form.closed_message.clone(),
             action: format!(
                 "/v1/articles/{}/comments",
-                crate::content::slug::encode(&bundle.row.slug)
+                crate::content::slug::encode(&bundle.summary.slug)
             ),
             method: "POST".into(),
             enctype: "application/x-www-form-urlencoded".into(),
@@ -372,7 +373,7 @@ impl CommentService {
                 self.settings.form.closed_message.clone(),
             ));
         }
-        let article_id = bundle.row.id;
+        let article_id = bundle.summary.id;
         let key = match sub.idempotency_key.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(k) if k.len() > MAX_IDEMPOTENCY_KEY || k.chars().any(char::is_control) => {
@@ -428,7 +429,7 @@ impl CommentService {
                 checker,
                 &suspect,
                 &client.user_agent,
-                &bundle.row.slug,
+                &bundle.summary.slug,
             )
             .await;
         }
@@ -638,10 +639,10 @@ impl CommentService {
         };
         let bundle = self
             .content
-            .article_bundle(slug_or_id.clone())
+            .article(slug_or_id.clone())
             .await?
             .ok_or_else(|| AppError::not_found("article", slug_or_id.describe()))?;
-        let article_id = bundle.row.id;
+        let article_id = bundle.summary.id;
         let mut rows = self
             .db
             .run(move |c| {

@@ -584,7 +584,7 @@ impl EditorialService {
             comment_status: row.comment_status.clone(),
             corrections: bundle.corrections.clone(),
             word_count: row.word_count,
-            body: bundle.blocks.as_ref().clone(),
+            body: bundle.blocks.clone(),
             related: crate::db::discovery::pin_slugs(c, id)?,
             created_by,
         })
@@ -1113,17 +1113,6 @@ impl EditorialService {
                 let (row, body, _) = q::article_any(c, id)?.ok_or_else(|| not_found(id))?;
                 let bundle = load_bundle(c, row, &body)?;
                 Ok(article_view(&bundle, &tree, format))
-            })
-            .await
-    }
-
-    /// The preview's record for GraphQL, whose resolvers load relations themselves.
-    pub async fn preview_bundle(&self, token: &str) -> Result<Arc<crate::service::ArticleBundle>, AppError> {
-        let id = self.tokens.verify_preview(token)?;
-        self.db
-            .run(move |c| {
-                let (row, body, _) = q::article_any(c, id)?.ok_or_else(|| not_found(id))?;
-                Ok(Arc::new(load_bundle(c, row, &body)?))
             })
             .await
     }
