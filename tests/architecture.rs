@@ -123,6 +123,57 @@ fn every_layer_names_only_the_layers_below_it() {
     }
 }
 
+/// Every status name, as Rust and as SQL would spell it.
+const STATUS_NAMES: &[&str] = &[
+    "draft",
+    "scheduled",
+    "published",
+    "archived",
+    "pending",
+    "approved",
+    "spam",
+    "trash",
+    "open",
+    "closed",
+];
+
+/// Where the status names are spelled: the enums and the one SQL form of the public rule.
+const STATUS_HOME: &str = "src/content/status.rs";
+
+fn status_literals(code: &str) -> Vec<String> {
+    STATUS_NAMES
+        .iter()
+        .flat_map(|name| [format!("\"{name}\""), format!("'{name}'")])
+        .filter(|literal| code.contains(literal.as_str()))
+        .collect()
+}
+
+#[test]
+fn statuses_are_spelled_only_in_their_enums() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        let name = file
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if name == STATUS_HOME {
+            continue;
+        }
+        for literal in status_literals(&code_of(&file)) {
+            found.push(format!(
+                "{name} spells the status {literal}: use the enum in {STATUS_HOME}"
+            ));
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    // The home itself does spell them, so the check is looking at the right text.
+    assert!(!status_literals(&code_of(&root.join(STATUS_HOME))).is_empty());
+}
+
 #[test]
 fn the_rules_catch_what_they_are_for() {
     // The check itself: a front door that reads the database is caught.
@@ -136,4 +187,8 @@ fn the_rules_catch_what_they_are_for() {
     let code = code_of(&file);
     assert!(code.contains("crate::db"));
     assert!(!code.contains("in a comment"));
+    // A status compared as a string, in Rust or in SQL, is caught.
+    assert_eq!(status_literals(r#"if row.status == "draft" {"#), ["\"draft\""]);
+    assert_eq!(status_literals("WHERE status = 'approved'"), ["'approved'"]);
+    assert!(status_literals("ArticleStatus::Draft").is_empty());
 }

@@ -8,6 +8,7 @@ pub mod html;
 mod render;
 pub mod slug;
 pub mod snippet;
+pub mod status;
 pub mod stems;
 pub mod terms;
 

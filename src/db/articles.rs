@@ -1,6 +1,7 @@
 //! Article queries. Every public query filters through [`public!`], the one definition of
 //! what a reader may see.
 
+use crate::content::status::{ArticleStatus, Discussion};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -14,14 +15,7 @@ use super::taxonomy::{AuthorRow, TagRow};
 use crate::content::cursor::ArticleCursor;
 use crate::with_conn;
 
-/// The statuses that can be public, as SQL on the `articles` columns: the one place it is
-/// written; hand-written SQL splices it in.
-pub const PUBLIC_STATUS_SQL: &str = "articles.status IN ('published', 'scheduled')";
-
-/// The same test in Rust, for rows already read: public once its publication time comes.
-pub fn can_be_public(status: &str) -> bool {
-    matches!(status, "published" | "scheduled")
-}
+pub use crate::content::status::PUBLIC_STATUS_SQL;
 
 /// `column IN ids` on a boxed query, written as `=` for one id: diesel keeps that prepared,
 /// where an `IN` list is parsed and planned anew on SQLite every time, and one article's
@@ -80,7 +74,7 @@ pub struct ArticleRow {
     pub subtitle: String,
     pub dateline: String,
     pub excerpt: String,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -88,7 +82,7 @@ pub struct ArticleRow {
     pub featured_media_id: Option<i64>,
     pub canonical_url: Option<String>,
     pub language: String,
-    pub comment_status: String,
+    pub comment_status: Discussion,
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub version: i32,
@@ -401,10 +395,6 @@ mod tests {
         }
         let prepared = prepared.lock().unwrap();
         assert_eq!(prepared.len(), 2, "each read prepared once: {prepared:?}");
-        assert!(
-            prepared
-                .iter()
-                .all(|sql| sql.contains("status IN ('published', 'scheduled')"))
-        );
+        assert!(prepared.iter().all(|sql| sql.contains(PUBLIC_STATUS_SQL)));
     }
 }

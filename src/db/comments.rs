@@ -1,5 +1,6 @@
 //! Comment storage: submissions, the public thread, the moderation queue.
 
+use crate::content::status::CommentStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -14,13 +15,13 @@ pub struct CommentRow {
     pub article_id: i64,
     pub parent_id: Option<i64>,
     pub depth: i32,
-    pub status: String,
+    pub status: CommentStatus,
     pub author_name: String,
     pub author_email: String,
     pub author_url: Option<String>,
     pub body: String,
     pub spam_reason: Option<String>,
-    pub answered_status: String,
+    pub answered_status: CommentStatus,
     pub request_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -32,7 +33,7 @@ pub struct NewComment {
     pub article_id: i64,
     pub parent_id: Option<i64>,
     pub depth: i32,
-    pub status: String,
+    pub status: CommentStatus,
     pub author_name: String,
     pub author_email: String,
     pub author_url: Option<String>,
@@ -42,7 +43,7 @@ pub struct NewComment {
     pub user_agent: Option<String>,
     pub spam_reason: Option<String>,
     pub idempotency_key: Option<String>,
-    pub answered_status: String,
+    pub answered_status: CommentStatus,
     pub request_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -92,7 +93,7 @@ pub fn has_approved(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
     with_conn!(conn, |c| diesel::select(diesel::dsl::exists(
         comments::table
             .filter(comments::author_email.eq(email))
-            .filter(comments::status.eq("approved"))
+            .filter(comments::status.eq(CommentStatus::Approved))
     ))
     .get_result(c))
 }
@@ -109,7 +110,7 @@ pub fn approved_page(
         let mut q = comments::table
             .select(CommentRow::as_select())
             .filter(comments::article_id.eq(article_id))
-            .filter(comments::status.eq("approved"))
+            .filter(comments::status.eq(CommentStatus::Approved))
             .order((comments::created_at.asc(), comments::id.asc()))
             .limit(limit)
             .into_boxed();
@@ -132,7 +133,7 @@ pub fn approved_replies(conn: &mut DbConn, parents: &[i64]) -> QueryResult<Vec<C
     with_conn!(conn, |c| comments::table
         .select(CommentRow::as_select())
         .filter(comments::parent_id.eq_any(parents))
-        .filter(comments::status.eq("approved"))
+        .filter(comments::status.eq(CommentStatus::Approved))
         .order((comments::created_at.asc(), comments::id.asc()))
         .load(c))
 }
@@ -143,14 +144,14 @@ pub fn approved_counts(conn: &mut DbConn, article_ids: &[i64]) -> QueryResult<Ve
         .group_by(comments::article_id)
         .select((comments::article_id, diesel::dsl::count_star()))
         .filter(comments::article_id.eq_any(article_ids))
-        .filter(comments::status.eq("approved"))
+        .filter(comments::status.eq(CommentStatus::Approved))
         .load(c))
 }
 
 /// The moderation queue's filters.
 #[derive(Debug, Clone, Default)]
 pub struct QueueQuery {
-    pub status: Option<String>,
+    pub status: Option<CommentStatus>,
     pub article_id: Option<i64>,
     pub since: Option<NaiveDateTime>,
     pub until: Option<NaiveDateTime>,
@@ -167,7 +168,7 @@ pub fn queue(conn: &mut DbConn, q: &QueueQuery) -> QueryResult<Vec<CommentRow>> 
             .limit(q.limit)
             .into_boxed();
         if let Some(s) = &q.status {
-            query = query.filter(comments::status.eq(s.clone()));
+            query = query.filter(comments::status.eq(*s));
         }
         if let Some(a) = q.article_id {
             query = query.filter(comments::article_id.eq(a));
@@ -189,7 +190,12 @@ pub fn queue(conn: &mut DbConn, q: &QueueQuery) -> QueryResult<Vec<CommentRow>> 
     })
 }
 
-pub fn set_status(conn: &mut DbConn, id: i64, status: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn set_status(
+    conn: &mut DbConn,
+    id: i64,
+    status: CommentStatus,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     with_conn!(conn, |c| diesel::update(comments::table.find(id))
         .set((comments::status.eq(status), comments::updated_at.eq(now)))
         .execute(c))

@@ -1,6 +1,7 @@
 //! Writes of the editorial API: articles with their relations, revisions, old slugs, and the
 //! sections, tags, authors and media they point at.
 
+use crate::content::status::{ArticleStatus, Discussion};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -26,7 +27,7 @@ pub struct ArticleColumns {
     pub featured_media_id: Option<i64>,
     pub canonical_url: Option<String>,
     pub language: String,
-    pub comment_status: String,
+    pub comment_status: Discussion,
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub updated_at: NaiveDateTime,
@@ -35,7 +36,7 @@ pub struct ArticleColumns {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = articles, treat_none_as_default_value = false)]
 pub struct NewArticleMeta {
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub created_by: Option<i64>,
@@ -69,7 +70,7 @@ pub fn set_status(
     conn: &mut DbConn,
     id: i64,
     expected: i32,
-    status: &str,
+    status: ArticleStatus,
     published_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> QueryResult<Option<i32>> {
@@ -265,7 +266,7 @@ pub fn add_correction(conn: &mut DbConn, article_id: i64, note: &str, now: Naive
 /// Any status, newest change first, for the CMS.
 #[derive(Debug, Default, Clone)]
 pub struct EditorialQuery {
-    pub statuses: Option<Vec<String>>,
+    pub statuses: Option<Vec<ArticleStatus>>,
     /// Stored status is published or scheduled and the time is still ahead.
     pub future_only: bool,
     pub past_only: bool,

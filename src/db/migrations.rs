@@ -75,10 +75,11 @@ mod tests {
         .unwrap();
         diesel::sql_query(
             r#"INSERT INTO articles (id, slug, title, status, published_at, created_at, updated_at, section_id, body)
-               VALUES (7, 'ferry', 'Ferry strike ends', 'published', '2026-01-02', '2026-01-02', '2026-01-02', 1,
+               VALUES (7, 'ferry', 'Ferry strike ends', 'STATUS', '2026-01-02', '2026-01-02', '2026-01-02', 1,
                '[{"type":"paragraph","content":[{"text":"Dockworkers ","marks":[{"type":"bold"}]},{"text":"returned at dawn."}]},
                  {"type":"quote","text":"We held firm","attribution":"Union chair"},
-                 {"type":"image","media_id":1,"caption":"Gulls over the pier","credit":"Lena Stark"}]')"#,
+                 {"type":"image","media_id":1,"caption":"Gulls over the pier","credit":"Lena Stark"}]')"#
+                .replace("STATUS", crate::content::status::ArticleStatus::Published.as_str()),
         )
         .execute(c)
         .unwrap();

@@ -1,5 +1,6 @@
 //! Bulk writes used by the seeders (demo newsroom, synthetic data sets).
 
+use crate::content::status::{ArticleStatus, Discussion};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -67,7 +68,7 @@ pub struct NewArticle {
     pub dateline: String,
     pub excerpt: String,
     pub body: String,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -75,7 +76,7 @@ pub struct NewArticle {
     pub featured_media_id: Option<i64>,
     pub canonical_url: Option<String>,
     pub language: String,
-    pub comment_status: String,
+    pub comment_status: Discussion,
     pub word_count: i32,
     pub reading_time_minutes: i32,
 }

@@ -295,7 +295,7 @@ impl ModeratedObject {
     }
     /// pending, approved, spam or trash.
     async fn status(&self) -> &str {
-        &self.0.status
+        self.0.status.as_str()
     }
     async fn author_name(&self) -> &str {
         &self.0.author_name
@@ -355,7 +355,7 @@ impl CommentMutation {
             .map_err(|e| e.extend())?;
         Ok(CommentAccepted {
             id: ID(accepted.id.to_string()),
-            status: accepted.status,
+            status: accepted.status.to_string(),
             message: accepted.message,
         })
     }

@@ -46,7 +46,7 @@ impl EditorArticleObject {
     }
     /// DRAFT, SCHEDULED, PUBLISHED or ARCHIVED, in lower case.
     async fn status(&self) -> &str {
-        &self.0.status
+        self.0.status.as_str()
     }
     /// Pass it back as `version` to update.
     async fn version(&self) -> i32 {
@@ -98,7 +98,7 @@ impl EditorArticleObject {
         &self.0.language
     }
     async fn comment_status(&self) -> &str {
-        &self.0.comment_status
+        self.0.comment_status.as_str()
     }
     /// Slugs of the articles pinned at the top of its related list, in order.
     async fn related(&self) -> &[String] {

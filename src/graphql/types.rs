@@ -180,7 +180,7 @@ impl Article {
     }
     /// `open` or `closed`.
     async fn comment_status(&self) -> &str {
-        &self.summary().comment_status
+        self.summary().comment_status.as_str()
     }
     async fn word_count(&self) -> i32 {
         self.summary().word_count

@@ -7,6 +7,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::content::status::{ArticleStatus, CommentStatus};
+
 /// Strings free of the control characters the edge refuses (see `content::controls`).
 const CONTROL_FREE: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$";
 /// The same, with at least one character that is not white space.
@@ -14,14 +16,15 @@ const NOT_BLANK: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]
 
 /// Query and path parameters that take one of a few words.
 fn words(name: &str, path: &str) -> Option<Value> {
-    let words: &[&str] = match (name, path) {
-        ("body", _) => &["blocks", "html", "text"],
-        ("scope", _) => &["all", "section"],
-        ("window", _) => &["1h", "24h", "7d", "30d"],
-        ("status", "/v1/editor/comments") => &["pending", "approved", "spam", "trash"],
-        ("status", "/v1/editor/articles") => &["draft", "scheduled", "published", "archived"],
-        ("file", _) => &["rss.xml", "atom.xml", "feed.json"],
-        ("kind", p) if p.starts_with("/feeds/") => &["sections", "tags", "authors"],
+    let names = |all: &[&'static str]| all.to_vec();
+    let words: Vec<&str> = match (name, path) {
+        ("body", _) => names(&["blocks", "html", "text"]),
+        ("scope", _) => names(&["all", "section"]),
+        ("window", _) => names(&["1h", "24h", "7d", "30d"]),
+        ("status", "/v1/editor/comments") => CommentStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        ("status", "/v1/editor/articles") => ArticleStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        ("file", _) => names(&["rss.xml", "atom.xml", "feed.json"]),
+        ("kind", p) if p.starts_with("/feeds/") => names(&["sections", "tags", "authors"]),
         _ => return None,
     };
     Some(json!(words))

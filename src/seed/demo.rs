@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use super::{ArticleDraft, slugify};
+use crate::content::status::ArticleStatus;
 use crate::content::{Block, Inline, Mark};
 use crate::db::seed_writes::{self as w, ArticleBatch};
 use crate::db::{Db, articles};
@@ -79,7 +80,7 @@ struct ArticleData {
     /// Publication time of published articles.
     published: Option<DateTime<Utc>>,
     /// `draft` or `scheduled`; absent means published.
-    status: Option<String>,
+    status: Option<ArticleStatus>,
     /// For scheduled articles: hours after loading.
     in_hours: Option<i64>,
     image: Option<ImageData>,
@@ -198,10 +199,15 @@ pub fn load(db: &Db) -> Result<Report, AppError> {
                 };
                 let id = next_article;
                 next_article += 1;
-                let (status, published_at) = match a.status.as_deref() {
-                    None | Some("published") => ("published", a.published.map(|t| t.naive_utc())),
-                    Some("scheduled") => ("scheduled", Some(now + Duration::hours(a.in_hours.unwrap_or(72)))),
-                    Some(_) => ("draft", None),
+                let (status, published_at) = match a.status.unwrap_or(ArticleStatus::Published) {
+                    ArticleStatus::Published => {
+                        (ArticleStatus::Published, a.published.map(|t| t.naive_utc()))
+                    }
+                    ArticleStatus::Scheduled => (
+                        ArticleStatus::Scheduled,
+                        Some(now + Duration::hours(a.in_hours.unwrap_or(72))),
+                    ),
+                    _ => (ArticleStatus::Draft, None),
                 };
                 let created_at = published_at.map_or(now, |p| p.min(now) - Duration::hours(3));
                 let updated_at = updated_at(published_at, &a.corrections).unwrap_or(created_at);
@@ -337,11 +343,15 @@ mod tests {
         assert!(room.sections.iter().any(|s| s.parent.is_some()));
         assert!(room.tags.len() >= 30);
         assert_eq!(room.authors.len(), 6);
-        assert!(room.articles.iter().any(|a| a.status.as_deref() == Some("draft")));
         assert!(
             room.articles
                 .iter()
-                .any(|a| a.status.as_deref() == Some("scheduled"))
+                .any(|a| a.status == Some(ArticleStatus::Draft))
+        );
+        assert!(
+            room.articles
+                .iter()
+                .any(|a| a.status == Some(ArticleStatus::Scheduled))
         );
         assert!(room.articles.iter().any(|a| !a.corrections.is_empty()));
         let slugs: std::collections::HashSet<_> = room.articles.iter().map(|a| slugify(&a.title)).collect();

@@ -6,6 +6,7 @@ pub mod synthetic;
 
 use chrono::NaiveDateTime;
 
+use crate::content::status::{ArticleStatus, Discussion};
 use crate::content::{Block, body_stats};
 use crate::db::seed_writes::NewArticle;
 
@@ -17,7 +18,7 @@ pub(crate) struct ArticleDraft {
     pub subtitle: String,
     pub dateline: String,
     pub excerpt: String,
-    pub status: &'static str,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub section_id: i64,
     pub featured_media_id: Option<i64>,
@@ -35,7 +36,7 @@ impl ArticleDraft {
             dateline: self.dateline,
             excerpt: self.excerpt,
             body: stats.json,
-            status: self.status.to_owned(),
+            status: self.status,
             published_at: self.published_at,
             created_at,
             updated_at,
@@ -43,7 +44,7 @@ impl ArticleDraft {
             featured_media_id: self.featured_media_id,
             canonical_url: None,
             language: "en".to_owned(),
-            comment_status: "open".to_owned(),
+            comment_status: Discussion::Open,
             word_count: stats.word_count,
             reading_time_minutes: stats.reading_time_minutes,
         }

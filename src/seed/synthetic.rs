@@ -12,6 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::{ArticleDraft, slugify};
+use crate::content::status::ArticleStatus;
 use crate::content::{Block, Inline, Mark};
 use crate::db::seed_writes::{self as w, ArticleBatch};
 use crate::db::{Backend, Db};
@@ -199,200 +200,29 @@ const LAST: &[&str] = &[
     "Tal",
 ];
 
-/// Words the generated prose is made of.
-const WORDS: &[&str] = &[
-    "the",
-    "city",
-    "council",
-    "said",
-    "on",
-    "plan",
-    "would",
-    "new",
-    "after",
-    "years",
-    "of",
-    "debate",
-    "and",
-    "officials",
-    "expect",
-    "costs",
-    "to",
-    "rise",
-    "residents",
-    "who",
-    "have",
-    "waited",
-    "for",
-    "changes",
-    "in",
-    "the",
-    "district",
-    "while",
-    "critics",
-    "argue",
-    "that",
-    "proposal",
-    "leaves",
-    "questions",
-    "about",
-    "funding",
-    "open",
-    "a",
-    "report",
-    "published",
-    "this",
-    "week",
-    "found",
-    "most",
-    "households",
-    "support",
-    "measure",
-    "but",
-    "many",
-    "worry",
-    "timing",
-    "minister",
-    "told",
-    "reporters",
-    "government",
-    "will",
-    "review",
-    "figures",
-    "next",
-    "month",
-    "before",
-    "final",
-    "vote",
-    "local",
-    "businesses",
-    "welcomed",
-    "decision",
-    "analysts",
-    "noted",
-    "similar",
-    "projects",
-    "elsewhere",
-    "took",
-    "longer",
-    "than",
-    "planned",
-    "engineers",
-    "began",
-    "work",
-    "early",
-    "morning",
-    "traffic",
-    "was",
-    "diverted",
-    "around",
-    "site",
-    "people",
-    "gathered",
-    "outside",
-    "building",
-    "as",
-    "results",
-    "were",
-    "announced",
-    "data",
-    "show",
-    "steady",
-    "growth",
-    "since",
-    "spring",
-    "experts",
-    "caution",
-    "against",
-    "reading",
-    "too",
-    "much",
-    "into",
-    "single",
-    "quarter",
-    "agency",
-    "confirmed",
-    "it",
-    "had",
-    "received",
-    "complaints",
-    "from",
-    "several",
-    "groups",
-    "company",
-    "spokesperson",
-    "declined",
-    "comment",
-    "further",
-    "details",
-    "are",
-    "expected",
-    "later",
-    "today",
-    "schools",
-    "hospitals",
-    "roads",
-    "will",
-    "benefit",
-    "first",
-    "according",
-    "documents",
-    "seen",
-    "by",
-    "our",
-    "reporters",
-    "committee",
-    "met",
-    "behind",
-    "closed",
-    "doors",
-    "negotiations",
-    "continued",
-    "late",
-    "into",
-    "night",
-    "both",
-    "sides",
-    "described",
-    "talks",
-    "as",
-    "constructive",
-    "prices",
-    "fell",
-    "slightly",
-    "demand",
-    "remained",
-    "strong",
-    "region",
-    "recorded",
-    "its",
-    "highest",
-    "level",
-    "decade",
-    "scientists",
-    "collected",
-    "samples",
-    "across",
-    "coast",
-    "team",
-    "plans",
-    "publish",
-    "findings",
-    "volunteers",
-    "helped",
-    "clear",
-    "streets",
-    "storm",
-    "passed",
-    "overnight",
-    "power",
-    "was",
-    "restored",
-    "most",
-    "homes",
-    "by",
-    "noon",
-];
+/// Words the generated prose is made of, in the order `pick` indexes them. One string rather
+/// than a list of literals: some words ("open", "published") are also status names, which
+/// are spelled only in `content::status`.
+const PROSE: &str = "\
+the city council said on plan would new after years of debate and officials expect costs \
+to rise residents who have waited for changes in the district while critics argue that \
+proposal leaves questions about funding open a report published this week found most \
+households support measure but many worry timing minister told reporters government will \
+review figures next month before final vote local businesses welcomed decision analysts \
+noted similar projects elsewhere took longer than planned engineers began work early \
+morning traffic was diverted around site people gathered outside building as results \
+were announced data show steady growth since spring experts caution against reading too \
+much into single quarter agency confirmed it had received complaints from several groups \
+company spokesperson declined comment further details are expected later today schools \
+hospitals roads will benefit first according documents seen by our reporters committee \
+met behind closed doors negotiations continued late into night both sides described \
+talks as constructive prices fell slightly demand remained strong region recorded its \
+highest level decade scientists collected samples across coast team plans publish \
+findings volunteers helped clear streets storm passed overnight power was restored most \
+homes by noon";
+
+static WORDS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| PROSE.split_whitespace().collect());
 
 /// Syllables of the made-up names that tie a story together.
 const SYLLABLES: &[&str] = &[
@@ -681,7 +511,11 @@ fn views(rng: &mut ChaCha8Rng, batch: &ArticleBatch, now: NaiveDateTime) -> Vec<
     use chrono::DurationRound;
     let hour = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
     let mut out = Vec::new();
-    for a in batch.articles.iter().filter(|a| a.status == "published") {
+    for a in batch
+        .articles
+        .iter()
+        .filter(|a| a.status == ArticleStatus::Published)
+    {
         if !rng.random_bool(0.02) {
             continue;
         }
@@ -707,7 +541,7 @@ fn sentence_upto(rng: &mut ChaCha8Rng, words: &mut u32, room: u32) -> String {
     let len = rng.random_range(8..20).min(room.max(1) as usize);
     let mut s = String::with_capacity(len * 7);
     for i in 0..len {
-        let word = pick(rng, WORDS);
+        let word = pick(rng, &WORDS);
         if i == 0 {
             s.push_str(&capitalise(word));
         } else {
@@ -820,13 +654,16 @@ fn article(
         None => anchor - offset,
     };
     let (status, published_at) = if roll < 0.02 {
-        ("draft", None)
+        (ArticleStatus::Draft, None)
     } else if roll < 0.03 {
-        ("scheduled", Some(now + Duration::days(30) + offset / 100))
+        (
+            ArticleStatus::Scheduled,
+            Some(now + Duration::days(30) + offset / 100),
+        )
     } else if roll < 0.04 {
-        ("archived", Some(published))
+        (ArticleStatus::Archived, Some(published))
     } else {
-        ("published", Some(published))
+        (ArticleStatus::Published, Some(published))
     };
     let created = published_at.map_or(anchor, |p| p.min(anchor)) - Duration::hours(2);
 

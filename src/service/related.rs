@@ -85,9 +85,7 @@ fn keys_of(section_id: i64, tag_ids: &[i64], terms: &[Term]) -> Vec<i64> {
 }
 
 fn public_able(row: &ArticleRow) -> Option<NaiveDateTime> {
-    crate::db::articles::can_be_public(&row.status)
-        .then_some(row.published_at)
-        .flatten()
+    row.status.can_be_public().then_some(row.published_at).flatten()
 }
 
 /// Rewrites one article's keys from its current state; writers call it in the transaction
@@ -119,7 +117,7 @@ pub(crate) fn index_batch(
     }
     let mut rows = Vec::new();
     for a in &batch.articles {
-        let (Some(at), true) = (a.published_at, crate::db::articles::can_be_public(&a.status)) else {
+        let (Some(at), true) = (a.published_at, a.status.can_be_public()) else {
             continue;
         };
         let text = texts.get(&a.id).map(String::as_str).unwrap_or_default();

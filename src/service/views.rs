@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::content::RenderedBody;
 use crate::content::cursor::{ArticleCursor, NameCursor};
+use crate::content::status::Discussion;
 
 /// A section as referenced from elsewhere.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -77,8 +78,7 @@ pub struct ArticleSummary {
     pub language: String,
     pub word_count: i32,
     pub reading_time_minutes: i32,
-    /// `open` or `closed`.
-    pub comment_status: String,
+    pub comment_status: Discussion,
 }
 
 impl ArticleSummary {

@@ -292,7 +292,7 @@ impl TestApp {
                         dateline: "Testville".into(),
                         excerpt: String::new(),
                         body: r#"[{"type":"paragraph","content":[{"text":"Body."}]}]"#.into(),
-                        status: a.status.into(),
+                        status: a.status.parse().expect("a status"),
                         published_at: at,
                         created_at: Utc::now().naive_utc(),
                         updated_at: Utc::now().naive_utc(),
@@ -300,7 +300,7 @@ impl TestApp {
                         featured_media_id: None,
                         canonical_url: None,
                         language: "en".into(),
-                        comment_status: "open".into(),
+                        comment_status: masthead::content::status::Discussion::Open,
                         word_count: 1,
                         reading_time_minutes: 1,
                     });

@@ -10,6 +10,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use crate::content::cursor::{Kind, TimeCursor};
+use crate::content::status::{CommentStatus, Discussion};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -58,7 +59,7 @@ pub struct Client {
 pub struct Accepted {
     pub id: i64,
     /// `pending` (awaiting moderation) or `approved` (published).
-    pub status: String,
+    pub status: CommentStatus,
     /// For the reader, from the form's configuration.
     pub message: String,
 }
@@ -292,7 +293,7 @@ impl CommentService {
     }
 
     fn is_open(&self, article: &Article, now: NaiveDateTime) -> bool {
-        article.summary.comment_status == "open" && self.closes_at(article).is_none_or(|t| now < t)
+        article.summary.comment_status == Discussion::Open && self.closes_at(article).is_none_or(|t| now < t)
     }
 
     /// The form of one public article, with a fresh token when it is open.
@@ -444,7 +445,7 @@ impl CommentService {
             .run(move |c| {
                 let depth = match fields.parent_id {
                     Some(pid) => q::by_id(c, pid)?
-                        .filter(|p| p.article_id == article_id && p.status == "approved")
+                        .filter(|p| p.article_id == article_id && p.status == CommentStatus::Approved)
                         .filter(|p| p.depth + 1 < settings.max_depth)
                         .map(|p| p.depth + 1)
                         .ok_or_else(|| {
@@ -457,21 +458,24 @@ impl CommentService {
                     reason = Some("duplicate");
                 }
                 let status = match (reason, settings.moderation) {
-                    (Some(_), _) => "spam",
-                    (None, Moderation::Never) => "approved",
-                    (None, Moderation::FirstTime) if q::has_approved(c, &fields.email)? => "approved",
-                    (None, _) => "pending",
+                    (Some(_), _) => CommentStatus::Spam,
+                    (None, Moderation::Never) => CommentStatus::Approved,
+                    (None, Moderation::FirstTime) if q::has_approved(c, &fields.email)? => {
+                        CommentStatus::Approved
+                    }
+                    (None, _) => CommentStatus::Pending,
                 };
-                let answered = if status == "approved" {
-                    "approved"
+                // Spam is answered as pending: a spammer learns nothing from the answer.
+                let answered = if status == CommentStatus::Approved {
+                    CommentStatus::Approved
                 } else {
-                    "pending"
+                    CommentStatus::Pending
                 };
                 let row = NewComment {
                     article_id,
                     parent_id: fields.parent_id,
                     depth,
-                    status: status.to_owned(),
+                    status,
                     author_name: fields.name,
                     author_email: fields.email,
                     author_url: fields.website,
@@ -481,7 +485,7 @@ impl CommentService {
                     user_agent,
                     spam_reason: reason.map(str::to_owned),
                     idempotency_key: key.clone(),
-                    answered_status: answered.to_owned(),
+                    answered_status: answered,
                     request_hash: hash_in,
                     created_at: now,
                     updated_at: now,
@@ -505,7 +509,7 @@ impl CommentService {
             .await?;
         match result {
             Ok((id, status)) => {
-                if status == "approved" {
+                if status == CommentStatus::Approved {
                     self.content.invalidate();
                 }
                 Ok(self.accepted(id, status))
@@ -514,12 +518,12 @@ impl CommentService {
         }
     }
 
-    fn accepted(&self, id: i64, status: &str) -> Accepted {
+    fn accepted(&self, id: i64, status: CommentStatus) -> Accepted {
         let form = &self.settings.form;
         Accepted {
             id,
-            status: status.to_owned(),
-            message: if status == "approved" {
+            status,
+            message: if status == CommentStatus::Approved {
                 form.approved_message.clone()
             } else {
                 form.pending_message.clone()
@@ -534,7 +538,7 @@ impl CommentService {
                     .into(),
             ));
         }
-        Ok(self.accepted(first.id, &first.answered_status))
+        Ok(self.accepted(first.id, first.answered_status))
     }
 
     /// Every field checked at once; each error carries the form's own message.

@@ -16,6 +16,7 @@ use super::{EditorialService, check_slug};
 use crate::auth::{Actor, Role};
 use crate::content::body_stats;
 use crate::content::slug::slugify;
+use crate::content::status::{ArticleStatus, Discussion};
 use crate::content::{Block, BodyFormat};
 use crate::db::DbConn;
 use crate::db::articles::ArticleRow;
@@ -107,28 +108,25 @@ struct Content {
     featured_media_id: Option<i64>,
     canonical_url: Option<String>,
     language: String,
-    comment_status: String,
+    comment_status: Discussion,
     /// Pinned related articles by slug; revisions saved before pins existed have none.
     #[serde(default)]
     related: Vec<String>,
 }
 
 /// Effective status: a public status whose time has not come is `scheduled`.
-fn effective_status(row: &ArticleRow, now: NaiveDateTime) -> &'static str {
-    if crate::db::articles::can_be_public(&row.status) {
+fn effective_status(row: &ArticleRow, now: NaiveDateTime) -> ArticleStatus {
+    if row.status.can_be_public() {
         return match row.published_at {
-            Some(at) if at <= now => "published",
-            _ => "scheduled",
+            Some(at) if at <= now => ArticleStatus::Published,
+            _ => ArticleStatus::Scheduled,
         };
     }
-    match row.status.as_str() {
-        "archived" => "archived",
-        _ => "draft",
-    }
+    row.status
 }
 
 fn was_public(row: &ArticleRow, now: NaiveDateTime) -> bool {
-    effective_status(row, now) == "published" || row.status == "archived"
+    effective_status(row, now) == ArticleStatus::Published || row.status == ArticleStatus::Archived
 }
 
 impl Current {
@@ -137,7 +135,7 @@ impl Current {
         let ok = match self.role {
             Role::Editor | Role::Admin => true,
             Role::Author => own,
-            Role::Contributor | Role::Moderator => own && row.status == "draft",
+            Role::Contributor | Role::Moderator => own && row.status == ArticleStatus::Draft,
         };
         if ok {
             Ok(())
@@ -257,7 +255,7 @@ impl EditorialService {
             featured_media_id: row.featured_media_id,
             canonical_url: row.canonical_url.clone(),
             language: row.language.clone(),
-            comment_status: row.comment_status.clone(),
+            comment_status: row.comment_status,
             related: crate::db::discovery::pin_slugs(c, row.id)?,
         })
     }
@@ -418,14 +416,14 @@ impl EditorialService {
             base.language = lang;
         }
         if let Some(status) = input.comment_status {
-            if status != "open" && status != "closed" {
-                errors.push(FieldError::new(
+            match status.parse::<Discussion>() {
+                Ok(status) => base.comment_status = status,
+                Err(_) => errors.push(FieldError::new(
                     "comment_status",
                     "invalid",
                     "Comments are open or closed.",
-                ));
+                )),
             }
-            base.comment_status = status;
         }
         if let Some(list) = input.related {
             base.related = list.into_iter().map(|s| s.trim().to_owned()).collect();
@@ -500,7 +498,7 @@ impl EditorialService {
             featured_media_id: content.featured_media_id,
             canonical_url: content.canonical_url.clone(),
             language: content.language.clone(),
-            comment_status: content.comment_status.clone(),
+            comment_status: content.comment_status,
             word_count: stats.word_count,
             reading_time_minutes: stats.reading_time_minutes,
             updated_at: now,
@@ -560,7 +558,7 @@ impl EditorialService {
         Ok(EditorArticle {
             id: row.id,
             slug: row.slug.clone(),
-            status: effective_status(row, now).to_owned(),
+            status: effective_status(row, now),
             version: row.version,
             title: row.title.clone(),
             subtitle: row.subtitle.clone(),
@@ -581,7 +579,7 @@ impl EditorialService {
             featured_media: bundle.media.clone(),
             canonical_url: row.canonical_url.clone(),
             language: row.language.clone(),
-            comment_status: row.comment_status.clone(),
+            comment_status: row.comment_status,
             corrections: bundle.corrections.clone(),
             word_count: row.word_count,
             body: bundle.blocks.clone(),
@@ -617,7 +615,7 @@ impl EditorialService {
                         featured_media_id: None,
                         canonical_url: None,
                         language: "en".into(),
-                        comment_status: "open".into(),
+                        comment_status: Discussion::Open,
                         related: Vec::new(),
                     };
                     if input.authors.is_none()
@@ -629,7 +627,7 @@ impl EditorialService {
                     let content = this.apply(c, base, input, None)?;
                     let cols = this.columns(c, &content, now)?;
                     let meta = NewArticleMeta {
-                        status: "draft".into(),
+                        status: ArticleStatus::Draft,
                         published_at: None,
                         created_at: now,
                         created_by: Some(me.id),
@@ -737,7 +735,7 @@ impl EditorialService {
                 c.transaction(|c| {
                     let (row, _, owner) = this.load(c, id)?;
                     me.may_edit(owner, &row)?;
-                    if row.status != "draft" {
+                    if row.status != ArticleStatus::Draft {
                         me.may_publish(owner)?;
                     }
                     q::delete_article(c, id)?;
@@ -789,9 +787,13 @@ impl EditorialService {
             let at = input
                 .published_at
                 .map(|t| t.naive_utc())
-                .or(row.published_at.filter(|_| row.status != "draft"))
+                .or(row.published_at.filter(|_| row.status != ArticleStatus::Draft))
                 .unwrap_or(now);
-            let status = if at > now { "scheduled" } else { "published" };
+            let status = if at > now {
+                ArticleStatus::Scheduled
+            } else {
+                ArticleStatus::Published
+            };
             Ok((status, Some(at)))
         })
         .await
@@ -804,7 +806,7 @@ impl EditorialService {
         version: Option<i32>,
     ) -> Result<EditorArticle, AppError> {
         self.transition(actor, id, version, "article.unpublish", |row| {
-            Ok(("draft", row.published_at))
+            Ok((ArticleStatus::Draft, row.published_at))
         })
         .await
     }
@@ -816,7 +818,7 @@ impl EditorialService {
         version: Option<i32>,
     ) -> Result<EditorArticle, AppError> {
         self.transition(actor, id, version, "article.archive", |row| {
-            Ok(("archived", row.published_at))
+            Ok((ArticleStatus::Archived, row.published_at))
         })
         .await
     }
@@ -830,7 +832,7 @@ impl EditorialService {
         next: F,
     ) -> Result<EditorArticle, AppError>
     where
-        F: FnOnce(&ArticleRow) -> Result<(&'static str, Option<NaiveDateTime>), AppError> + Send + 'static,
+        F: FnOnce(&ArticleRow) -> Result<(ArticleStatus, Option<NaiveDateTime>), AppError> + Send + 'static,
     {
         let (this, actor) = (self.clone(), actor.clone());
         let tree = self.fresh_tree().await?;
@@ -960,24 +962,30 @@ impl EditorialService {
             limit: limit + 1,
             ..Default::default()
         };
-        match filter.status.as_deref().filter(|s| !s.is_empty()) {
+        let status = match filter.status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                raw.parse::<ArticleStatus>()
+                    .map_err(|e| AppError::invalid("status", format!("status: {e}")))?,
+            ),
+        };
+        // Stored statuses say what an editor chose; the effective one also asks the clock.
+        let can_be_public: Vec<ArticleStatus> = ArticleStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.can_be_public())
+            .collect();
+        match status {
             None => {}
-            Some("draft") => query.statuses = Some(vec!["draft".into()]),
-            Some("archived") => query.statuses = Some(vec!["archived".into()]),
-            Some("scheduled") => {
-                query.statuses = Some(vec!["published".into(), "scheduled".into()]);
+            Some(ArticleStatus::Scheduled) => {
+                query.statuses = Some(can_be_public);
                 query.future_only = true;
             }
-            Some("published") => {
-                query.statuses = Some(vec!["published".into(), "scheduled".into()]);
+            Some(ArticleStatus::Published) => {
+                query.statuses = Some(can_be_public);
                 query.past_only = true;
             }
-            Some(other) => {
-                return Err(AppError::invalid(
-                    "status",
-                    format!("status is draft, scheduled, published or archived, got {other:?}"),
-                ));
-            }
+            Some(other) => query.statuses = Some(vec![other]),
         }
         query.title_contains = filter
             .search
@@ -1066,7 +1074,7 @@ impl EditorialService {
                 featured_media_id: Some(old.featured_media_id.unwrap_or(0)),
                 canonical_url: Some(old.canonical_url.unwrap_or_default()),
                 language: Some(old.language),
-                comment_status: Some(old.comment_status),
+                comment_status: Some(old.comment_status.to_string()),
                 related: Some(related),
             })
         })

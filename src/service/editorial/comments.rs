@@ -9,6 +9,7 @@ use super::EditorialService;
 use super::audit::record;
 use crate::auth::{Actor, Role};
 use crate::content::comment_text::comment_html;
+use crate::content::status::CommentStatus;
 use crate::db::comments::{self as q, CommentRow, QueueQuery};
 use crate::db::editorial as articles;
 use crate::error::{AppError, FieldError};
@@ -25,8 +26,7 @@ pub struct ModeratedComment {
     pub article_id: i64,
     pub parent_id: Option<i64>,
     pub depth: i32,
-    /// `pending`, `approved`, `spam` or `trash`.
-    pub status: String,
+    pub status: CommentStatus,
     pub author_name: String,
     pub author_email: String,
     pub author_url: Option<String>,
@@ -92,26 +92,20 @@ pub enum Action {
 }
 
 impl Action {
-    fn status(self) -> &'static str {
+    fn status(self) -> CommentStatus {
         match self {
-            Action::Approve => "approved",
-            Action::Spam => "spam",
-            Action::Trash => "trash",
-            Action::Restore => "pending",
+            Action::Approve => CommentStatus::Approved,
+            Action::Spam => CommentStatus::Spam,
+            Action::Trash => CommentStatus::Trash,
+            Action::Restore => CommentStatus::Pending,
         }
     }
 
-    fn name(self) -> &'static str {
-        match self {
-            Action::Approve => "approve",
-            Action::Spam => "spam",
-            Action::Trash => "trash",
-            Action::Restore => "restore",
-        }
+    /// The name clients send (and the audit log keeps).
+    fn name(self) -> String {
+        format!("{self:?}").to_lowercase()
     }
 }
-
-const STATUSES: [&str; 4] = ["pending", "approved", "spam", "trash"];
 
 impl EditorialService {
     /// The moderation queue, newest first.
@@ -120,14 +114,13 @@ impl EditorialService {
         actor: &Actor,
         filter: QueueFilter,
     ) -> Result<ModerationPage, AppError> {
-        if let Some(s) = &filter.status
-            && !STATUSES.contains(&s.as_str())
-        {
-            return Err(AppError::invalid(
-                "status",
-                format!("status is one of pending, approved, spam or trash, got {s:?}"),
-            ));
-        }
+        let status = match filter.status.as_deref() {
+            Some(raw) => Some(
+                raw.parse::<CommentStatus>()
+                    .map_err(|e| AppError::invalid("status", format!("status: {e}")))?,
+            ),
+            None => None,
+        };
         let limit = filter.limit.unwrap_or(50);
         if !(1..=200).contains(&limit) {
             return Err(AppError::invalid(
@@ -155,7 +148,7 @@ impl EditorialService {
                 let mut rows = q::queue(
                     c,
                     &QueueQuery {
-                        status: filter.status,
+                        status,
                         article_id,
                         since: filter.since.map(|t| t.naive_utc()),
                         until: filter.until.map(|t| t.naive_utc()),
@@ -202,7 +195,7 @@ impl EditorialService {
                             &me.who(),
                             &format!("comment.{}", action.name()),
                             &format!("comment:{id}"),
-                            action.status(),
+                            action.status().as_str(),
                             now,
                         )?;
                         out.push(view(

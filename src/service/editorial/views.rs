@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Role;
 use crate::content::Block;
+use crate::content::status::{ArticleStatus, Discussion};
 use crate::service::views::{Byline, Correction, Media, SectionRef, TagRef};
 
 #[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
@@ -80,7 +81,7 @@ pub struct EditorArticle {
     pub slug: String,
     /// `draft`, `scheduled`, `published` or `archived`; a published article whose time has
     /// not come yet is `scheduled`.
-    pub status: String,
+    pub status: ArticleStatus,
     /// Increases with every save; send it back as `If-Match` to update.
     pub version: i32,
     pub title: String,
@@ -98,7 +99,7 @@ pub struct EditorArticle {
     pub featured_media: Option<Media>,
     pub canonical_url: Option<String>,
     pub language: String,
-    pub comment_status: String,
+    pub comment_status: Discussion,
     pub corrections: Vec<Correction>,
     pub word_count: i32,
     pub body: Vec<Block>,
