@@ -124,7 +124,7 @@ pub fn load_if_empty(db: &Db) -> Result<Option<Report>, AppError> {
 
 pub fn load(db: &Db) -> Result<Report, AppError> {
     let room = newsroom();
-    let now = crate::service::clock_now();
+    let now = crate::service::Clock::default().now();
     db.run_blocking(|c| {
         c.transaction(|c| {
             let mut report = Report::default();

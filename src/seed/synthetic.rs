@@ -298,7 +298,7 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
         ));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let now = crate::service::clock_now();
+    let now = crate::service::Clock::default().now();
     // Dates are laid out backwards from a fixed day, so a seed always gives the same data.
     let anchor = NaiveDate::from_ymd_opt(2026, 11, 1)
         .and_then(|d| d.and_hms_opt(6, 0, 0))

@@ -151,7 +151,7 @@ impl ContentService {
     /// service's own rules (comments, views) ask. Made from the same stored document as the
     /// REST response, and reused from the read cache.
     pub async fn article(&self, lookup: ArticleLookup) -> Result<Option<Arc<Article>>, AppError> {
-        if let Some(article) = self.articles.get(&lookup) {
+        if let Some(article) = self.articles.get(&lookup, self.now()) {
             return Ok(Some(article));
         }
         let ticket = self.articles.ticket();
@@ -280,7 +280,7 @@ impl ContentService {
             after: page.after,
             limit: page.limit,
         };
-        if let Some(cached) = self.pages.get(&key) {
+        if let Some(cached) = self.pages.get(&key, self.now()) {
             return Ok(cached);
         }
         let ticket = self.pages.ticket();

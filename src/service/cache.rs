@@ -1,6 +1,7 @@
 //! A short-lived cache of what public reads assemble. An entry lives for the configured TTL,
 //! and never past the next scheduled publication time, so a scheduled article still appears
-//! exactly on time. Writes made through this process clear it (`ContentService::invalidate`);
+//! exactly on time: that bound is kept in the service's clock (see `Clock`), which is the
+//! one publication times are compared with, and checked on every read. Writes made through this process clear it (`ContentService::invalidate`);
 //! other instances see a change within the TTL, the same bound a CDN gives.
 
 use std::hash::Hash;
@@ -18,6 +19,8 @@ use crate::db::DbConn;
 pub(super) struct Entry<V> {
     pub value: Arc<V>,
     lifetime: Duration,
+    /// The next scheduled publication when it was read: it is stale from then on.
+    until: Option<NaiveDateTime>,
 }
 
 // By hand: the derive would ask `V: Clone`, but only the `Arc` is cloned.
@@ -26,6 +29,7 @@ impl<V> Clone for Entry<V> {
         Entry {
             value: self.value.clone(),
             lifetime: self.lifetime,
+            until: self.until,
         }
     }
 }
@@ -81,8 +85,10 @@ where
         self.cache.is_some()
     }
 
-    pub fn get(&self, key: &K) -> Option<Arc<V>> {
-        self.cache.as_ref()?.get(key).map(|e| e.value)
+    /// The entry under `key`, unless a scheduled publication came since it was read.
+    pub fn get(&self, key: &K, now: NaiveDateTime) -> Option<Arc<V>> {
+        let entry = self.cache.as_ref()?.get(key)?;
+        entry.until.is_none_or(|until| now < until).then_some(entry.value)
     }
 
     /// Keeps `value` until the TTL passes or `horizon` (the next scheduled publication,
@@ -106,7 +112,14 @@ where
         if lifetime.is_zero() || self.ticket() != ticket {
             return;
         }
-        cache.insert(key.clone(), Entry { value, lifetime });
+        cache.insert(
+            key.clone(),
+            Entry {
+                value,
+                lifetime,
+                until: horizon,
+            },
+        );
         // A clear between the check and the insert bumped the generation before it
         // invalidated: either it saw this entry, or this check sees the bump.
         if self.ticket() != ticket {
@@ -173,6 +186,20 @@ impl Horizon {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::Clock;
+
+    #[test]
+    fn an_entry_is_stale_once_the_next_publication_comes_by_the_service_clock() {
+        let cache = cache();
+        let clock = Clock::default();
+        let now = clock.now();
+        let due = now + chrono::TimeDelta::seconds(2);
+        cache.insert("list", Arc::new(1), cache.ticket(), now, Some(due));
+        assert_eq!(cache.get(&"list", clock.now()).as_deref(), Some(&1));
+        // No time passes on the system clock; the service's clock reaches the publication.
+        clock.advance(chrono::TimeDelta::seconds(3));
+        assert!(cache.get(&"list", clock.now()).is_none());
+    }
 
     fn cache() -> ReadCache<&'static str, u32> {
         ReadCache::new(Duration::from_secs(60), 1 << 20, |_| 1)
@@ -181,22 +208,22 @@ mod tests {
     #[test]
     fn an_answer_read_before_a_write_is_not_kept_after_it() {
         let cache = cache();
-        let now = crate::service::clock_now();
+        let now = Clock::default().now();
         let ticket = cache.ticket();
         // The read is under way when a write clears the cache...
         cache.clear();
         // ...and its old answer arrives afterwards.
         cache.insert("article", Arc::new(1), ticket, now, None);
-        assert!(cache.get(&"article").is_none());
+        assert!(cache.get(&"article", now).is_none());
         // A read begun after the write is kept.
         cache.insert("article", Arc::new(2), cache.ticket(), now, None);
-        assert_eq!(cache.get(&"article").as_deref(), Some(&2));
+        assert_eq!(cache.get(&"article", now).as_deref(), Some(&2));
     }
 
     #[test]
     fn reads_racing_writes_never_leave_a_stale_entry() {
         let cache = Arc::new(cache());
-        let now = crate::service::clock_now();
+        let now = Clock::default().now();
         for round in 0..2_000u32 {
             let ticket = cache.ticket();
             let writer = {
@@ -207,7 +234,7 @@ mod tests {
             writer.join().expect("writer");
             // The write finished after the read began: whatever the interleaving, the
             // answer read before it must be gone.
-            assert!(cache.get(&"k").is_none(), "round {round} kept a stale entry");
+            assert!(cache.get(&"k", now).is_none(), "round {round} kept a stale entry");
         }
     }
 }

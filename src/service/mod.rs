@@ -3,6 +3,7 @@
 
 pub(crate) mod articles;
 mod cache;
+mod clock;
 pub mod comments;
 pub mod editorial;
 pub mod feeds;
@@ -25,6 +26,7 @@ use crate::db::Db;
 pub use articles::{ArticleFilter, ArticleLookup};
 use cache::ReadCache;
 pub use cache::Ticket;
+pub use clock::Clock;
 pub use paging::{Page, PageRequest};
 pub use relations::Relations;
 pub use sections::SectionTree;
@@ -78,6 +80,8 @@ pub struct ContentSettings {
     pub read_cache_bytes: u64,
     /// Counting readers' views.
     pub views: popular::ViewSettings,
+    /// What "now" is; the system clock unless a test moves it.
+    pub clock: Clock,
 }
 
 impl Default for ContentSettings {
@@ -87,6 +91,7 @@ impl Default for ContentSettings {
             read_cache_ttl: Duration::from_secs(5),
             read_cache_bytes: 64 * 1024 * 1024,
             views: popular::ViewSettings::default(),
+            clock: Clock::default(),
         }
     }
 }
@@ -105,6 +110,7 @@ pub struct ContentService {
     views: Arc<popular::ViewCounter>,
     related_index: Arc<related_index::RelatedIndex>,
     horizon: Arc<cache::Horizon>,
+    clock: Clock,
 }
 
 impl ContentService {
@@ -137,12 +143,13 @@ impl ContentService {
                 .max_capacity(100_000)
                 .time_to_idle(Duration::from_secs(60))
                 .build(),
+            clock: settings.clock.clone(),
         }
     }
 
     /// A public response rendered earlier for the same request, if still fresh.
     pub fn cached_response(&self, key: &str) -> Option<Arc<Rendered>> {
-        self.responses.get(&key.to_owned())
+        self.responses.get(&key.to_owned(), self.now())
     }
 
     /// Keeps a rendered public response under the same rules as the read cache: until the
@@ -207,20 +214,13 @@ impl ContentService {
     }
 
     /// The instant against which publication times are compared.
-    fn now(&self) -> NaiveDateTime {
-        clock_now()
+    pub fn now(&self) -> NaiveDateTime {
+        self.clock.now()
     }
-}
 
-/// Now, to the microsecond: both databases keep microseconds, and cursors carry them, so
-/// nothing finer may ever be written.
-pub(crate) fn clock_now() -> NaiveDateTime {
-    truncate_micros(Utc::now().naive_utc())
-}
-
-pub(crate) fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
-    use chrono::Timelike;
-    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
 }
 
 pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {

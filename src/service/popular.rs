@@ -15,10 +15,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::ContentService;
 use super::articles::{ArticleLookup, summary};
 use super::relations::Relations;
 use super::views::ArticleSummary;
-use super::{ContentService, clock_now};
 use crate::db::DbConn;
 use crate::db::articles::{self as article_queries, ArticleRow};
 use crate::db::discovery as q;
@@ -166,7 +166,8 @@ struct Settled {
 
 struct Totals {
     generation: u64,
-    at: std::time::Instant,
+    /// When they were computed, by the service's clock.
+    at: NaiveDateTime,
     ranked: Arc<Vec<Viewed>>,
 }
 
@@ -267,7 +268,7 @@ impl ContentService {
         // flushed view shows at once; totals only older than the TTL (views flushed by other
         // processes) are answered while a background task recomputes them.
         if let Some(t) = slot.as_ref().filter(|t| t.generation == generation) {
-            let fresh = t.at.elapsed() < self.views.settings.totals_ttl;
+            let fresh = (now - t.at).to_std().unwrap_or_default() < self.views.settings.totals_ttl;
             if !fresh && !self.views.refreshing[window.index()].swap(true, Ordering::AcqRel) {
                 let this = self.clone();
                 tokio::spawn(async move {
@@ -282,7 +283,7 @@ impl ContentService {
         let ranked = self.compute_totals(window, now, None, false).await?;
         *slot = Some(Totals {
             generation,
-            at: std::time::Instant::now(),
+            at: now,
             ranked: ranked.clone(),
         });
         Ok(ranked)
@@ -295,10 +296,11 @@ impl ContentService {
             .as_ref()
             .filter(|t| t.generation == generation)
             .map(|t| t.ranked.clone());
-        let ranked = self.compute_totals(window, self.now(), previous, true).await?;
+        let now = self.now();
+        let ranked = self.compute_totals(window, now, previous, true).await?;
         *self.views.totals[window.index()].lock().await = Some(Totals {
             generation,
-            at: std::time::Instant::now(),
+            at: now,
             ranked,
         });
         Ok(())
@@ -446,7 +448,7 @@ impl ContentService {
             .article(lookup.clone())
             .await?
             .ok_or_else(|| AppError::not_found("article", lookup.describe()))?;
-        Ok(self.views.count(article.summary.id, &viewer, clock_now()))
+        Ok(self.views.count(article.summary.id, &viewer, self.now()))
     }
 
     /// Writes counted views to their hourly buckets and, once an hour, drops buckets past
@@ -454,7 +456,7 @@ impl ContentService {
     pub async fn flush_views(&self) -> Result<usize, AppError> {
         let counts = self.views.take();
         let prune_before = self.views.prune_due().then(|| {
-            hour_of(clock_now()) - TimeDelta::from_std(self.views.settings.retention).unwrap_or_default()
+            hour_of(self.now()) - TimeDelta::from_std(self.views.settings.retention).unwrap_or_default()
         });
         if counts.is_empty() && prune_before.is_none() {
             return Ok(0);
@@ -500,7 +502,7 @@ impl ContentService {
             // The first totals of each window take a full aggregation: do it now, so that
             // no reader waits for it.
             for window in [Window::Hour, Window::Day, Window::Week, Window::Month] {
-                if let Err(e) = this.window_totals(window, clock_now()).await {
+                if let Err(e) = this.window_totals(window, this.now()).await {
                     tracing::warn!(error = %e, "popular totals not computed ahead");
                 }
             }
@@ -620,7 +622,7 @@ mod tests {
     #[test]
     fn bots_and_repeats_are_not_counted() {
         let counter = ViewCounter::new(ViewSettings::default());
-        let now = clock_now();
+        let now = crate::service::Clock::default().now();
         assert_eq!(counter.count(1, &viewer(BROWSER), now), Counted::Yes);
         assert_eq!(counter.count(1, &viewer(BROWSER), now), Counted::Repeat);
         assert_eq!(counter.count(2, &viewer(BROWSER), now), Counted::Yes);

@@ -487,6 +487,13 @@ fn synthetic_seeding_refuses_to_add_twice_without_append_and_reports_progress() 
 fn an_interrupted_seeding_stops_between_batches_and_says_what_it_wrote() {
     let db = TestDatabase::create();
     let url = db.url_string();
+    // Migrated before the child starts, so that the test can watch the database meanwhile.
+    let watch = masthead::db::Db::connect(db.url(), 1).unwrap();
+    let count = || {
+        watch
+            .run_blocking(|c| Ok(masthead::db::articles::count_all(c)?))
+            .unwrap()
+    };
     let child = masthead()
         .args([
             "seed",
@@ -502,8 +509,12 @@ fn an_interrupted_seeding_stops_between_batches_and_says_what_it_wrote() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Let a few batches commit, then press Ctrl-C.
-    std::thread::sleep(Duration::from_millis(2500));
+    // Once a batch has committed, press Ctrl-C.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while count() == 0 {
+        assert!(std::time::Instant::now() < deadline, "no batch was written");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let interrupted = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -522,12 +533,9 @@ fn an_interrupted_seeding_stops_between_batches_and_says_what_it_wrote() {
         .and_then(|s| s.split(' ').next())
         .and_then(|n| n.parse().ok())
         .expect("a count");
-    let counted = masthead::db::Db::connect(db.url(), 1)
-        .unwrap()
-        .run_blocking(|c| Ok(masthead::db::articles::count_all(c)?))
-        .unwrap();
     assert_eq!(
-        counted, written,
+        count(),
+        written,
         "what it says it wrote is what the database holds"
     );
     assert_eq!(written % 1000, 0, "whole batches: {written}");

@@ -1,8 +1,6 @@
 //! The reader comment form: definition, submission, anti-spam, moderation, threads and
 //! durability, as frontends and moderators use them.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -98,7 +96,7 @@ async fn queue(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_frontend_following_the_form_definition_gets_its_comment_published() {
     // The minimum fill time (3 s by default) shortened, so the test waits less.
-    let app = newsroom_with(|s| s.comments.min_fill_seconds = 1).await;
+    let app = newsroom().await;
     let form = app.get_json(&format!("/v1/comment-form?article={SLUG}")).await;
     assert_eq!(form["open"], true);
     assert_eq!(form["title"], "Leave a reply");
@@ -158,7 +156,7 @@ async fn a_frontend_following_the_form_definition_gets_its_comment_published() {
     );
 
     // A person takes more than the minimum fill time.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.advance_clock(chrono::Duration::seconds(4));
     // The frontend knows nothing but the definition: what has a value is sent as it is, the
     // rest is what the reader typed.
     let typed = json!({

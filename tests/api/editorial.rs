@@ -118,7 +118,7 @@ async fn a_scheduled_article_appears_by_itself_at_its_time() {
     let before = app.get_json("/v1/articles?limit=1").await;
     assert_ne!(before["items"][0]["slug"], "timed-embargo-lifts");
 
-    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    app.advance_clock(Duration::seconds(3));
 
     app.get_json("/v1/articles/timed-embargo-lifts").await;
     let after = app.get_json("/v1/articles?limit=1").await;

@@ -183,6 +183,17 @@ impl TestApp {
         self.content.invalidate();
     }
 
+    /// Moves the server's clock forward: what a test would otherwise sleep through (a
+    /// scheduled article coming due, a form's fill time, a TTL kept by that clock).
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        self.content.clock().advance(by);
+    }
+
+    /// Writes the views counted so far, as the server's flusher does every interval.
+    pub async fn flush_views(&self) {
+        self.content.flush_views().await.expect("views flushed");
+    }
+
     /// Tells the server that views were added to the database behind its back.
     pub fn views_written_behind(&self) {
         self.content.forget_view_totals();

@@ -120,7 +120,7 @@ async fn every_shell_example_in_the_readme_works_as_written() {
         }
         // A form's token is good once the reader took some seconds to fill it in.
         if block.contains("\"form_token\"") {
-            tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+            app.advance_clock(chrono::Duration::seconds(4));
         }
         let script = block
             .replace("http://127.0.0.1:8080", &app.address)

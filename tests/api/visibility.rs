@@ -148,7 +148,7 @@ async fn a_scheduled_article_appears_by_itself_when_its_time_comes() {
     let newest = "{ articles(first: 1) { edges { node { slug } } } }";
     let gql = app.graphql(newest, json!({})).await;
     assert_ne!(gql["data"]["articles"]["edges"][0]["node"]["slug"], "on-the-hour");
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    app.advance_clock(Duration::seconds(3));
 
     let article = app.get_json("/v1/articles/on-the-hour").await;
     assert_eq!(article["slug"], "on-the-hour");

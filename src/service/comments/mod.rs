@@ -22,7 +22,7 @@ use self::settings::{CommentSettings, FieldText, Moderation};
 use self::spam::{Signer, Suspect, hex};
 use super::articles::ArticleLookup;
 use super::views::Article;
-use super::{ContentService, clock_now, utc};
+use super::{ContentService, utc};
 use crate::content::comment_text::comment_html;
 use crate::content::controls;
 use crate::db::Db;
@@ -299,7 +299,7 @@ impl CommentService {
     /// The form of one public article, with a fresh token when it is open.
     pub async fn form(&self, slug: &str) -> Result<CommentForm, AppError> {
         let bundle = self.article(slug).await?;
-        let now = clock_now();
+        let now = self.content.now();
         let open = self.is_open(&bundle, now);
         let s = &self.settings;
         let field = |name: &str, kind: &str, text: &FieldText, required: bool| {
@@ -368,7 +368,7 @@ impl CommentService {
     /// Takes one submission. Answers only once the comment is committed.
     pub async fn submit(&self, slug: &str, sub: Submission, client: Client) -> Result<Accepted, AppError> {
         let bundle = self.article(slug).await?;
-        let now = clock_now();
+        let now = self.content.now();
         if !self.is_open(&bundle, now) {
             return Err(AppError::CommentsClosed(
                 self.settings.form.closed_message.clone(),
@@ -669,7 +669,7 @@ impl CommentService {
 
     /// Deletes hashed addresses past the retention; runs hourly.
     pub async fn forget_old_addresses(&self) -> Result<usize, AppError> {
-        let before = clock_now() - Duration::days(self.settings.ip_retention_days);
+        let before = self.content.now() - Duration::days(self.settings.ip_retention_days);
         self.db.run(move |c| Ok(q::forget_addresses(c, before)?)).await
     }
 

@@ -210,7 +210,7 @@ mod tests {
     fn tokens_pass_only_for_their_article_between_fill_time_and_expiry() {
         let signer = Signer::new([7; 32]);
         let settings = CommentSettings::default();
-        let issued = crate::service::clock_now();
+        let issued = crate::service::Clock::default().now();
         let token = signer.form_token(42, issued);
         let at = |secs| issued + Duration::seconds(secs);
         assert_eq!(signer.check_token(Some(&token), 42, at(10), &settings), None);

@@ -102,7 +102,7 @@ impl EditorialService {
     }
 
     fn now(&self) -> NaiveDateTime {
-        crate::service::clock_now()
+        self.content.now()
     }
 
     /// Runs one editorial write for a signed-in user of at least `role`: in a transaction,
