@@ -1,6 +1,8 @@
 //! One error type for the whole service, rendered as `application/problem+json` (RFC 9457)
 //! over REST and as an error with `extensions.code` over GraphQL. Both carry the same code.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -46,6 +48,46 @@ pub enum AppError {
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    /// The error of a producer whose waiters share it (see `ContentService::response`):
+    /// the error itself when nobody else holds it, else an equal one.
+    pub fn shared(e: Arc<AppError>) -> AppError {
+        Arc::try_unwrap(e).unwrap_or_else(|e| e.duplicate())
+    }
+
+    fn duplicate(&self) -> AppError {
+        use AppError::*;
+        match self {
+            NotFound { detail } => NotFound {
+                detail: detail.clone(),
+            },
+            InvalidParameter { parameter, detail } => InvalidParameter {
+                parameter: parameter.clone(),
+                detail: detail.clone(),
+            },
+            Validation(errors) => Validation(errors.clone()),
+            Unauthenticated(m) => Unauthenticated(m.clone()),
+            Forbidden(m) => Forbidden(m.clone()),
+            Conflict(m) => Conflict(m.clone()),
+            InUse(m) => InUse(m.clone()),
+            CommentsClosed(m) => CommentsClosed(m.clone()),
+            KeyReused(m) => KeyReused(m.clone()),
+            LastAdmin(m) => LastAdmin(m.clone()),
+            PayloadTooLarge { limit } => PayloadTooLarge { limit: *limit },
+            MethodNotAllowed { method, allowed } => MethodNotAllowed {
+                method: method.clone(),
+                allowed: allowed.clone(),
+            },
+            UnsupportedMediaType(m) => UnsupportedMediaType(m.clone()),
+            RateLimited { retry_after_seconds } => RateLimited {
+                retry_after_seconds: *retry_after_seconds,
+            },
+            Unavailable(e) => Unavailable(anyhow::anyhow!("{e:#}")),
+            Internal(e) => Internal(anyhow::anyhow!("{e:#}")),
+        }
+    }
 }
 
 /// One field at fault in a request body.

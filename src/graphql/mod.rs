@@ -18,9 +18,9 @@ use actix_web::{HttpResponse, guard, web};
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::auth::Actor;
-use crate::service::ContentService;
 use crate::service::editorial::EditorialService;
 use crate::service::feeds::SiteSettings;
+use crate::service::{ContentService, Depends, ResponseKey};
 pub use loaders::Loaders;
 pub use parse_cache::ParseCache;
 
@@ -210,12 +210,14 @@ async fn execute(
         }
     };
     // Anonymous queries are answered from the response cache when the very same request was
-    // answered moments ago; see `ContentService::cache_response` for how long that is. Only
-    // queries are ever stored, so a hit needs no parse to know it is one.
+    // answered moments ago (see `service::responses`). Only queries are ever stored, so a hit
+    // needs no parse to know it is one.
     let key = (actor == Actor::Anonymous)
         .then(|| response_cache_key(&request))
         .flatten();
-    if let Some(rendered) = key.as_deref().and_then(|k| content.cached_response(k)) {
+    if let Some(key) = &key
+        && let Some(rendered) = content.cached_response(key).await
+    {
         return shared_response(&req, &rendered, graphql_response);
     }
     let parsed = operation_type(&request, &documents);
@@ -297,7 +299,7 @@ async fn execute(
     match key.filter(|_| cacheable) {
         Some(key) => {
             let rendered = std::sync::Arc::new(crate::service::Rendered::new(body));
-            if let Err(e) = content.cache_response(key, rendered.clone(), ticket).await {
+            if let Err(e) = content.keep_response(key, rendered.clone(), ticket).await {
                 tracing::debug!(error = %e, "response not cached");
             }
             shared_response(&req, &rendered, graphql_response)
@@ -327,14 +329,21 @@ fn shared_response(
 }
 
 /// The request as text: the same text gets the same response while the cache holds it.
-fn response_cache_key(request: &async_graphql::Request) -> Option<String> {
+/// What the answer depends on is read off the text, erring on the side of more: a query
+/// naming comments or popular articles is forgotten when those change too.
+fn response_cache_key(request: &async_graphql::Request) -> Option<ResponseKey> {
     let variables = serde_json::to_string(&request.variables).ok()?;
-    Some(format!(
+    let depends = Depends {
+        comments: request.query.contains("comment"),
+        views: request.query.contains("popular"),
+    };
+    let text = format!(
         "graphql\0{}\0{}\0{}",
         request.operation_name.as_deref().unwrap_or(""),
         variables,
         request.query
-    ))
+    );
+    Some(ResponseKey::new(text, depends))
 }
 
 /// A browser opening `/graphql` gets GraphiQL; anything else is a GraphQL request.

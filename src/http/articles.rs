@@ -5,7 +5,7 @@ use utoipa::IntoParams;
 use super::{Content, cache, params};
 use crate::error::{AppError, Problem};
 use crate::service::views::{Article, ArticlePage};
-use crate::service::{ArticleFilter, ArticleLookup, PageRequest};
+use crate::service::{ArticleFilter, ArticleLookup, Depends, PageRequest};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -92,7 +92,14 @@ pub async fn by_slug(
     let format = params::body_format(&query.body)?;
     let slug = slug.into_inner();
     let lookup = ArticleLookup::slug(&slug);
-    match cache::public_bytes(&req, &content, content.article_document(lookup, format)).await {
+    match cache::public_bytes(
+        &req,
+        &content,
+        Depends::CONTENT,
+        content.article_document(lookup, format),
+    )
+    .await
+    {
         Err(AppError::NotFound { detail }) => match content.moved_to(&slug).await? {
             // An old slug of a public article: send the reader to where it lives now.
             Some(new_slug) => {

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::service::{ContentService, Rendered};
+use crate::service::{ContentService, Depends, Rendered, ResponseKey};
 
 /// How long browsers, apps and CDNs may reuse a public response.
 #[derive(Debug, Clone)]
@@ -34,8 +34,8 @@ impl CachePolicy {
 }
 
 /// Answers a public GET from the response cache when the same URL was answered moments ago;
-/// otherwise awaits `produce`, answers it and keeps the bytes (see
-/// `ContentService::cache_response` for how long).
+/// otherwise awaits `produce`, answers it and keeps the bytes (see `service::responses`).
+/// The answer depends on articles and their taxonomy only; see [`public_on`] otherwise.
 pub async fn public<T, F>(
     req: &HttpRequest,
     content: &ContentService,
@@ -45,7 +45,21 @@ where
     T: Serialize,
     F: Future<Output = Result<T, AppError>>,
 {
-    public_bytes(req, content, async {
+    public_on(req, content, Depends::CONTENT, produce).await
+}
+
+/// The same, for an answer that also depends on comments or view counts.
+pub async fn public_on<T, F>(
+    req: &HttpRequest,
+    content: &ContentService,
+    depends: Depends,
+    produce: F,
+) -> Result<HttpResponse, AppError>
+where
+    T: Serialize,
+    F: Future<Output = Result<T, AppError>>,
+{
+    public_bytes(req, content, depends, async {
         let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
         Ok(Arc::new(Rendered::new(bytes)))
     })
@@ -56,25 +70,14 @@ where
 pub async fn public_bytes<F>(
     req: &HttpRequest,
     content: &ContentService,
+    depends: Depends,
     produce: F,
 ) -> Result<HttpResponse, AppError>
 where
     F: Future<Output = Result<Arc<Rendered>, AppError>>,
 {
-    let key = format!("rest\0{}", req.uri());
-    if let Some(rendered) = content.cached_response(&key) {
-        return Ok(respond(req, &rendered, "application/json"));
-    }
-    // Concurrent misses of one URL: the first produces it, the others reuse its bytes.
-    let _filling = content.fill_guard(&key).await;
-    if let Some(rendered) = content.cached_response(&key) {
-        return Ok(respond(req, &rendered, "application/json"));
-    }
-    let ticket = content.response_ticket();
-    let rendered = produce.await?;
-    if let Err(e) = content.cache_response(key, rendered.clone(), ticket).await {
-        tracing::debug!(error = %e, "response not cached");
-    }
+    let key = ResponseKey::new(format!("rest\0{}", req.uri()), depends);
+    let rendered = content.response(key, produce).await?;
     Ok(respond(req, &rendered, "application/json"))
 }
 

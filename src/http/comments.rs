@@ -216,7 +216,7 @@ pub async fn thread(
     let limit = params::limit(&query.limit)?;
     let cursor = params::slug(&query.cursor);
     let lookup = ArticleLookup::slug(slug.into_inner());
-    cache::public(&req, &content, async {
+    cache::public_on(&req, &content, crate::service::Depends::COMMENTS, async {
         comments
             .thread(
                 lookup,

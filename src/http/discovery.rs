@@ -85,7 +85,7 @@ pub async fn popular(
     let window = Window::parse("window", params::given("window", &query.window)?)?;
     let limit = params::limit(&query.limit)?;
     let section = params::slug(&query.section);
-    cache::public(&req, &content, async {
+    cache::public_on(&req, &content, crate::service::Depends::VIEWS, async {
         content.popular(window, section, limit, "limit").await
     })
     .await

@@ -12,8 +12,8 @@ use super::{Content, cache};
 use crate::auth::Actor;
 use crate::error::{AppError, Problem};
 use crate::feeds;
-use crate::service::Rendered;
 use crate::service::feeds::{FeedScope, SiteSettings};
+use crate::service::{Depends, Rendered, ResponseKey};
 
 /// How long feeds and sitemaps may be cached, in seconds.
 #[derive(Debug, Clone)]
@@ -64,17 +64,10 @@ async fn serve(
     private: bool,
     render: impl std::future::Future<Output = Result<Rendered, AppError>>,
 ) -> Result<HttpResponse, AppError> {
-    let rendered = match content.cached_response(&key) {
-        Some(r) => r,
-        None => {
-            let ticket = content.response_ticket();
-            let r = Arc::new(render.await?);
-            if let Err(e) = content.cache_response(key, r.clone(), ticket).await {
-                tracing::debug!(error = %e, "feed not cached");
-            }
-            r
-        }
-    };
+    let key = ResponseKey::new(key, Depends::CONTENT);
+    let rendered = content
+        .response(key, async { Ok(Arc::new(render.await?)) })
+        .await?;
     let policy = req
         .app_data::<web::Data<FeedPolicy>>()
         .map(|p| p.max_age_seconds)

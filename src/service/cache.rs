@@ -81,10 +81,6 @@ where
         Ticket(self.generation.load(Ordering::Acquire))
     }
 
-    pub fn enabled(&self) -> bool {
-        self.cache.is_some()
-    }
-
     /// The entry under `key`, unless a scheduled publication came since it was read.
     pub fn get(&self, key: &K, now: NaiveDateTime) -> Option<Arc<V>> {
         let entry = self.cache.as_ref()?.get(key)?;

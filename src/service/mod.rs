@@ -12,6 +12,7 @@ pub mod popular;
 pub mod related;
 mod related_index;
 mod relations;
+mod responses;
 pub mod search;
 mod sections;
 pub(crate) mod taxonomy;
@@ -29,6 +30,7 @@ pub use cache::Ticket;
 pub use clock::Clock;
 pub use paging::{Page, PageRequest};
 pub use relations::Relations;
+pub use responses::{Change, Depends, ResponseKey, ResponseTicket};
 pub use sections::SectionTree;
 
 /// A response body as sent, with the time its content last changed when known.
@@ -103,10 +105,7 @@ pub struct ContentService {
     sections: moka::sync::Cache<(), Arc<SectionTree>>,
     articles: Arc<ReadCache<ArticleLookup, views::Article>>,
     pages: Arc<ReadCache<articles::PageKey, views::ArticlePage>>,
-    responses: Arc<ReadCache<String, Rendered>>,
-    /// One lock per response being produced, so that concurrent misses of the same
-    /// response wait for one producer instead of all querying the database at once.
-    filling: moka::sync::Cache<String, Arc<tokio::sync::Mutex<()>>>,
+    responses: Arc<responses::Responses>,
     views: Arc<popular::ViewCounter>,
     related_index: Arc<related_index::RelatedIndex>,
     horizon: Arc<cache::Horizon>,
@@ -131,66 +130,15 @@ impl ContentService {
                 settings.read_cache_bytes / 2,
                 articles::page_weight,
             )),
-            responses: Arc::new(ReadCache::new(
+            responses: Arc::new(responses::Responses::new(
                 settings.read_cache_ttl,
                 settings.read_cache_bytes / 2,
-                |body| u32::try_from(body.body.len() + 256).unwrap_or(u32::MAX),
             )),
             views: Arc::new(popular::ViewCounter::new(settings.views.clone())),
             related_index: related_index::RelatedIndex::new(),
             horizon: Arc::new(cache::Horizon::new(settings.read_cache_ttl)),
-            filling: moka::sync::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_idle(Duration::from_secs(60))
-                .build(),
             clock: settings.clock.clone(),
         }
-    }
-
-    /// A public response rendered earlier for the same request, if still fresh.
-    pub fn cached_response(&self, key: &str) -> Option<Arc<Rendered>> {
-        self.responses.get(&key.to_owned(), self.now())
-    }
-
-    /// Keeps a rendered public response under the same rules as the read cache: until the
-    /// TTL passes, the next scheduled publication comes, or a write clears it.
-    /// Take before producing a response to cache (see `cache::ReadCache::insert`).
-    pub fn response_ticket(&self) -> Ticket {
-        self.responses.ticket()
-    }
-
-    pub async fn cache_response(
-        &self,
-        key: String,
-        body: Arc<Rendered>,
-        ticket: Ticket,
-    ) -> Result<(), crate::error::AppError> {
-        if !self.responses.enabled() {
-            return Ok(());
-        }
-        let now = self.now();
-        // Mostly remembered: a turn in the database queue would only be waited for.
-        let horizon = match self.horizon.remembered(now) {
-            Some(next) => next,
-            None => {
-                let next = self.horizon.clone();
-                self.db.run(move |c| Ok(next.at(c, now)?)).await?
-            }
-        };
-        self.responses.insert(key, body, ticket, now, horizon);
-        Ok(())
-    }
-
-    /// While held, this caller alone produces the response under `key`; `None` when the
-    /// response cache is off (nothing would be shared, so nobody waits).
-    pub async fn fill_guard(&self, key: &str) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-        if !self.responses.enabled() {
-            return None;
-        }
-        let lock = self
-            .filling
-            .get_with(key.to_owned(), || Arc::new(tokio::sync::Mutex::new(())));
-        Some(lock.lock_owned().await)
     }
 
     /// Forgets everything cached; every write through this process calls it.
@@ -198,15 +146,10 @@ impl ContentService {
         self.sections.invalidate_all();
         self.articles.clear();
         self.pages.clear();
-        self.responses.clear();
+        self.responses.forget(Change::Content);
         self.related_index.mark_stale();
         self.horizon.clear();
         self.forget_view_sections();
-    }
-
-    /// Forgets rendered responses only: what changed is counted, not written content.
-    pub(crate) fn forget_responses(&self) {
-        self.responses.clear();
     }
 
     pub fn db(&self) -> &Db {

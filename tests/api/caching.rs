@@ -123,3 +123,51 @@ async fn anonymous_graphql_get_queries_are_cacheable_like_rest() {
     );
     assert!(form.headers().get("etag").is_none());
 }
+
+/// Counted views reach the popular list at the next flush, but leave every other cached
+/// response where it was: an article, a list and a feed are answered without the database
+/// after the flush, while the popular list is read again and shows the view. An editorial
+/// write then clears them all.
+#[tokio::test]
+async fn a_view_flush_clears_only_what_counts_views() {
+    const SLUG: &str = "tel-aviv-opens-its-first-overnight-light-rail-service";
+    let app = spawn_app(Content::Demo).await;
+    let kept = [
+        format!("/v1/articles/{SLUG}"),
+        "/v1/articles?limit=5".to_owned(),
+        "/feeds/rss.xml".to_owned(),
+    ];
+    for path in &kept {
+        assert_eq!(app.get(path).await.status(), 200, "{path}");
+    }
+    let before: Value = app.get_json("/v1/popular?window=24h").await;
+    assert!(before["items"].as_array().unwrap().is_empty(), "{before}");
+
+    let beacon = app
+        .client
+        .post(format!("{}/v1/articles/{SLUG}/views", app.address))
+        .header(
+            "user-agent",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beacon.status(), 204);
+    app.flush_views().await;
+
+    let statements = app.statements();
+    let start = statements.get();
+    for path in &kept {
+        assert_eq!(app.get(path).await.status(), 200, "{path}");
+    }
+    assert_eq!(statements.get() - start, 0, "answered from the cache");
+    let after: Value = app.get_json("/v1/popular?window=24h").await;
+    assert_eq!(after["items"][0]["article"]["slug"], SLUG, "{after}");
+    assert!(statements.get() > start, "the popular list was read again");
+
+    app.written_behind();
+    let start = statements.get();
+    assert_eq!(app.get(&kept[1]).await.status(), 200);
+    assert!(statements.get() > start, "a write clears the rest too");
+}

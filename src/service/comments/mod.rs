@@ -510,7 +510,7 @@ impl CommentService {
         match result {
             Ok((id, status)) => {
                 if status == CommentStatus::Approved {
-                    self.content.invalidate();
+                    self.content.forget(crate::service::Change::Comments);
                 }
                 Ok(self.accepted(id, status))
             }

@@ -13,6 +13,7 @@ use crate::content::status::CommentStatus;
 use crate::db::comments::{self as q, CommentRow, QueueQuery};
 use crate::db::editorial as articles;
 use crate::error::{AppError, FieldError};
+use crate::service::Change;
 use crate::service::comments::{avatar_hash, decode_cursor};
 use crate::service::utc;
 
@@ -183,7 +184,7 @@ impl EditorialService {
                 format!("Give 1 to {MAX_BULK} comment ids."),
             ));
         }
-        self.write(actor, Role::Moderator, move |c, me, now| {
+        self.write(actor, Role::Moderator, Change::Comments, move |c, me, now| {
             let mut out = Vec::with_capacity(ids.len());
             let mut missing = Vec::new();
             for (i, &id) in ids.iter().enumerate() {
@@ -229,7 +230,7 @@ impl EditorialService {
         if text.is_empty() || text.chars().count() > 20_000 {
             return Err(AppError::field("text", "length", "Write 1 to 20000 characters."));
         }
-        self.write(actor, Role::Moderator, move |c, me, now| {
+        self.write(actor, Role::Moderator, Change::Comments, move |c, me, now| {
             q::by_id(c, id)?.ok_or_else(|| AppError::not_found("comment", format!("with id {id}")))?;
             let hash = crate::service::comments::text_hash(&text);
             q::set_body(c, id, &text, &hash, now)?;

@@ -20,7 +20,7 @@ use chrono::NaiveDateTime;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 
-use super::ContentService;
+use super::{Change, ContentService};
 use crate::auth::{ApiKeyPrincipal, TokenKeys};
 use crate::db::Db;
 use crate::error::AppError;
@@ -106,11 +106,13 @@ impl EditorialService {
     }
 
     /// Runs one editorial write for a signed-in user of at least `role`: in a transaction,
-    /// with the public caches cleared once it is committed.
+    /// with what public responses depend on `change` forgotten once it is committed. Every
+    /// editorial write goes through here.
     async fn write<T, F>(
         &self,
         actor: &crate::auth::Actor,
         role: crate::auth::Role,
+        change: Change,
         f: F,
     ) -> Result<T, AppError>
     where
@@ -127,13 +129,11 @@ impl EditorialService {
                 c.transaction(|c| f(c, &me, now))
             })
             .await?;
-        self.changed();
+        match change {
+            Change::Content => self.content.invalidate(),
+            other => self.content.forget(other),
+        }
         Ok(out)
-    }
-
-    /// Everything public may have changed.
-    fn changed(&self) {
-        self.content.invalidate();
     }
 }
 

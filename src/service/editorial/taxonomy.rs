@@ -1,5 +1,6 @@
 //! Sections, tags, authors and media: editors manage them; contributors may add media.
 
+use crate::service::Change;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -106,7 +107,7 @@ impl EditorialService {
         id: Option<i64>,
         input: SectionInput,
     ) -> Result<SectionNode, AppError> {
-        self.write(actor, Role::Editor, move |c, me, now| {
+        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
             let current = match id {
                 Some(id) => Some(
                     q::section(c, id)?
@@ -210,7 +211,7 @@ impl EditorialService {
     }
 
     pub async fn delete_section(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        self.write(actor, Role::Editor, move |c, me, now| {
+        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
             let section =
                 q::section(c, id)?.ok_or_else(|| AppError::not_found("section", format!("with id {id}")))?;
             let (articles, children) = q::section_uses(c, id)?;
@@ -239,7 +240,7 @@ impl EditorialService {
         id: Option<i64>,
         input: TagInput,
     ) -> Result<TagView, AppError> {
-        self.write(actor, Role::Editor, move |c, me, now| {
+        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
             let current = match id {
                 Some(id) => {
                     Some(q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?)
@@ -295,7 +296,7 @@ impl EditorialService {
     }
 
     pub async fn delete_tag(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        self.write(actor, Role::Editor, move |c, me, now| {
+        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
             let tag = q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?;
             let tagged = q::tagged_article_ids(c, id)?;
             q::delete_tag(c, id)?;
@@ -313,7 +314,7 @@ impl EditorialService {
         id: Option<i64>,
         input: AuthorInput,
     ) -> Result<AuthorView, AppError> {
-        self.write(actor, Role::Editor, move |c, me, now| {
+        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
             let current = match id {
                 Some(id) => Some(
                     q::author(c, id)?
@@ -400,7 +401,7 @@ impl EditorialService {
     }
 
     pub async fn delete_author(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        self.write(actor, Role::Editor, move |c, me, now| {
+        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
             let author =
                 q::author(c, id)?.ok_or_else(|| AppError::not_found("author", format!("with id {id}")))?;
             let bylines = q::author_bylines(c, id)?;
@@ -435,7 +436,7 @@ impl EditorialService {
         } else {
             Role::Contributor
         };
-        self.write(actor, needed, move |c, me, now| {
+        self.write(actor, needed, Change::Content, move |c, me, now| {
             let current = match id {
                 Some(id) => Some(
                     q::media_item(c, id)?
@@ -494,7 +495,7 @@ impl EditorialService {
     }
 
     pub async fn delete_media(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        self.write(actor, Role::Editor, move |c, me, now| {
+        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
             let m =
                 q::media_item(c, id)?.ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?;
             q::delete_media(c, id)?;
