@@ -215,9 +215,11 @@ impl EditorialQuery {
 
     async fn editor_article(&self, ctx: &Context<'_>, id: ID) -> Result<EditorArticleObject> {
         let id = id_of(&id, "id")?;
-        Ok(EditorArticleObject(
-            editorial(ctx).editor_article(actor(ctx), id).await.map_err(gql)?,
-        ))
+        editorial(ctx)
+            .editor_article(actor(ctx), id)
+            .await
+            .map(EditorArticleObject)
+            .map_err(gql)
     }
 
     /// Saved versions of an article, newest first.
@@ -319,12 +321,11 @@ impl EditorialMutation {
     }
 
     async fn create_article(&self, ctx: &Context<'_>, input: ArticleInput) -> Result<EditorArticleObject> {
-        Ok(EditorArticleObject(
-            editorial(ctx)
-                .create_article(actor(ctx), input)
-                .await
-                .map_err(gql)?,
-        ))
+        editorial(ctx)
+            .create_article(actor(ctx), input)
+            .await
+            .map(EditorArticleObject)
+            .map_err(gql)
     }
 
     /// Pass the `version` you edited: if someone saved since, you get a CONFLICT error.
@@ -336,12 +337,11 @@ impl EditorialMutation {
         version: Option<i32>,
     ) -> Result<EditorArticleObject> {
         let id = id_of(&id, "id")?;
-        Ok(EditorArticleObject(
-            editorial(ctx)
-                .update_article(actor(ctx), id, version, input)
-                .await
-                .map_err(gql)?,
-        ))
+        editorial(ctx)
+            .update_article(actor(ctx), id, version, input)
+            .await
+            .map(EditorArticleObject)
+            .map_err(gql)
     }
 
     async fn delete_article(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
@@ -362,12 +362,11 @@ impl EditorialMutation {
         let input = PublishInput {
             published_at: published_at.map(|t| t.0),
         };
-        Ok(EditorArticleObject(
-            editorial(ctx)
-                .publish(actor(ctx), id, version, input)
-                .await
-                .map_err(gql)?,
-        ))
+        editorial(ctx)
+            .publish(actor(ctx), id, version, input)
+            .await
+            .map(EditorArticleObject)
+            .map_err(gql)
     }
 
     async fn unpublish_article(
@@ -377,12 +376,11 @@ impl EditorialMutation {
         version: Option<i32>,
     ) -> Result<EditorArticleObject> {
         let id = id_of(&id, "id")?;
-        Ok(EditorArticleObject(
-            editorial(ctx)
-                .unpublish(actor(ctx), id, version)
-                .await
-                .map_err(gql)?,
-        ))
+        editorial(ctx)
+            .unpublish(actor(ctx), id, version)
+            .await
+            .map(EditorArticleObject)
+            .map_err(gql)
     }
 
     async fn archive_article(
@@ -392,22 +390,20 @@ impl EditorialMutation {
         version: Option<i32>,
     ) -> Result<EditorArticleObject> {
         let id = id_of(&id, "id")?;
-        Ok(EditorArticleObject(
-            editorial(ctx)
-                .archive(actor(ctx), id, version)
-                .await
-                .map_err(gql)?,
-        ))
+        editorial(ctx)
+            .archive(actor(ctx), id, version)
+            .await
+            .map(EditorArticleObject)
+            .map_err(gql)
     }
 
     async fn add_correction(&self, ctx: &Context<'_>, id: ID, note: String) -> Result<EditorArticleObject> {
         let id = id_of(&id, "id")?;
-        Ok(EditorArticleObject(
-            editorial(ctx)
-                .add_correction(actor(ctx), id, note)
-                .await
-                .map_err(gql)?,
-        ))
+        editorial(ctx)
+            .add_correction(actor(ctx), id, note)
+            .await
+            .map(EditorArticleObject)
+            .map_err(gql)
     }
 
     async fn restore_revision(
@@ -418,12 +414,11 @@ impl EditorialMutation {
         version: Option<i32>,
     ) -> Result<EditorArticleObject> {
         let id = id_of(&id, "id")?;
-        Ok(EditorArticleObject(
-            editorial(ctx)
-                .restore_revision(actor(ctx), id, from_version, version)
-                .await
-                .map_err(gql)?,
-        ))
+        editorial(ctx)
+            .restore_revision(actor(ctx), id, from_version, version)
+            .await
+            .map(EditorArticleObject)
+            .map_err(gql)
     }
 
     async fn create_preview_token(&self, ctx: &Context<'_>, id: ID) -> Result<PreviewLinkObject> {

@@ -142,6 +142,22 @@ impl Article {
     fn article_id(&self) -> i64 {
         self.summary().id
     }
+
+    /// What a whole article carries, or what `loader` finds for a summary.
+    async fn carried<V: Clone + Default + Send + Sync + 'static>(
+        &self,
+        whole: impl FnOnce(&views::Article) -> V,
+        loader: &super::loaders::Cached<V>,
+    ) -> Result<V> {
+        match self {
+            Article::Full(article) => Ok(whole(article)),
+            Article::Summary(summary) => Ok(loader
+                .load_one(summary.id)
+                .await
+                .map_err(gql_shared)?
+                .unwrap_or_default()),
+        }
+    }
 }
 
 #[Object]
@@ -210,15 +226,8 @@ impl Article {
     /// Secondary sections.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
-        let ids: Vec<i64> = match self {
-            Article::Full(article) => article.sections.iter().map(|s| s.id).collect(),
-            Article::Summary(summary) => loaders(ctx)
-                .secondary_sections
-                .load_one(summary.id)
-                .await
-                .map_err(gql_shared)?
-                .unwrap_or_default(),
-        };
+        let whole = |a: &views::Article| a.sections.iter().map(|s| s.id).collect();
+        let ids = self.carried(whole, &loaders(ctx).secondary_sections).await?;
         let tree = content(ctx).section_tree().await.map_err(gql)?;
         Ok(ids
             .into_iter()
@@ -243,15 +252,8 @@ impl Article {
     /// Oldest first.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<CorrectionNote>> {
-        let found = match self {
-            Article::Full(article) => article.corrections.clone(),
-            Article::Summary(summary) => loaders(ctx)
-                .corrections
-                .load_one(summary.id)
-                .await
-                .map_err(gql_shared)?
-                .unwrap_or_default(),
-        };
+        let whole = |a: &views::Article| a.corrections.clone();
+        let found = self.carried(whole, &loaders(ctx).corrections).await?;
         Ok(found.into_iter().map(CorrectionNote).collect())
     }
 
@@ -392,10 +394,7 @@ impl Section {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ArticleConnection> {
-        let filter = ArticleFilter {
-            section: Some(self.0.slug.clone()),
-            ..Default::default()
-        };
+        let filter = ArticleFilter::section(&self.0.slug);
         article_connection(ctx, filter, first, after).await
     }
 }
@@ -458,10 +457,7 @@ impl Tag {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ArticleConnection> {
-        let filter = ArticleFilter {
-            tag: Some(self.tag.slug.clone()),
-            ..Default::default()
-        };
+        let filter = ArticleFilter::tag(&self.tag.slug);
         article_connection(ctx, filter, first, after).await
     }
 }
@@ -497,10 +493,7 @@ impl Author {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ArticleConnection> {
-        let filter = ArticleFilter {
-            author: Some(self.0.slug.clone()),
-            ..Default::default()
-        };
+        let filter = ArticleFilter::author(&self.0.slug);
         article_connection(ctx, filter, first, after).await
     }
 }

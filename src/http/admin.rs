@@ -38,7 +38,6 @@ pub async fn users(editorial: Editorial, actor: Actor) -> Result<HttpResponse, A
     responses(
         (status = 201, description = "Created", body = UserView),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/v1/editor/users")]
@@ -105,7 +104,6 @@ pub async fn keys(editorial: Editorial, actor: Actor) -> Result<HttpResponse, Ap
     responses(
         (status = 201, description = "The key", body = CreatedApiKey),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/v1/editor/keys")]

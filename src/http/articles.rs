@@ -37,7 +37,6 @@ pub struct ListParams {
     params(ListParams),
     responses(
         (status = 200, description = "A page of article summaries", body = ArticlePage),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/v1/articles")]
@@ -77,7 +76,6 @@ pub struct ArticleParams {
     params(("slug" = String, Path, description = "The article's slug"), ArticleParams),
     responses(
         (status = 200, description = "The article", body = Article),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 301, description = "An old slug: Location has the article's current URL"),
         (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json")
     )

@@ -35,7 +35,7 @@ impl CachePolicy {
 
 /// Answers a public GET from the response cache when the same URL was answered moments ago;
 /// otherwise awaits `produce`, answers it and keeps the bytes (see `service::responses`).
-/// The answer depends on articles and their taxonomy only; see [`public_on`] otherwise.
+/// The answer depends on articles and their taxonomy only; see [`public_bytes`] otherwise.
 pub async fn public<T, F>(
     req: &HttpRequest,
     content: &ContentService,
@@ -45,25 +45,15 @@ where
     T: Serialize,
     F: Future<Output = Result<T, AppError>>,
 {
-    public_on(req, content, Depends::CONTENT, produce).await
+    public_bytes(req, content, Depends::CONTENT, json(produce)).await
 }
 
-/// The same, for an answer that also depends on comments or view counts.
-pub async fn public_on<T, F>(
-    req: &HttpRequest,
-    content: &ContentService,
-    depends: Depends,
-    produce: F,
-) -> Result<HttpResponse, AppError>
-where
-    T: Serialize,
-    F: Future<Output = Result<T, AppError>>,
-{
-    public_bytes(req, content, depends, async {
-        let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
-        Ok(Arc::new(Rendered::new(bytes)))
-    })
-    .await
+/// What `produce` answers, as the JSON bytes of a response.
+pub async fn json<T: Serialize>(
+    produce: impl Future<Output = Result<T, AppError>>,
+) -> Result<Arc<Rendered>, AppError> {
+    let bytes = serde_json::to_vec(&produce.await?).map_err(AppError::internal)?;
+    Ok(Arc::new(Rendered::new(bytes)))
 }
 
 /// The same, for a producer that hands out the JSON bytes ready to send.

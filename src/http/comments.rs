@@ -201,7 +201,6 @@ pub struct ThreadParams {
     params(("slug" = String, Path, description = "The article's slug"), ThreadParams),
     responses(
         (status = 200, description = "A page of comments", body = CommentPage),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -216,7 +215,7 @@ pub async fn thread(
     let limit = params::limit(&query.limit)?;
     let cursor = params::slug(&query.cursor);
     let lookup = ArticleLookup::slug(slug.into_inner());
-    cache::public_on(&req, &content, crate::service::Depends::COMMENTS, async {
+    let thread = cache::json(async {
         comments
             .thread(
                 lookup,
@@ -226,6 +225,6 @@ pub async fn thread(
                 ("limit", "cursor"),
             )
             .await
-    })
-    .await
+    });
+    cache::public_bytes(&req, &content, crate::service::Depends::COMMENTS, thread).await
 }

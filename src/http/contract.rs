@@ -38,7 +38,7 @@ fn problem(description: &str) -> Value {
 }
 
 /// The shared responses, by status, with the name they are referenced by.
-fn shared() -> [(&'static str, &'static str, Value); 8] {
+fn shared() -> [(&'static str, &'static str, Value); 9] {
     [
         (
             "400",
@@ -46,6 +46,11 @@ fn shared() -> [(&'static str, &'static str, Value); 8] {
             problem("A parameter is not valid; `parameter` names it"),
         ),
         ("401", "Unauthenticated", problem("No valid access token or key")),
+        (
+            "403",
+            "Forbidden",
+            problem("The caller's role (or ownership) does not allow this"),
+        ),
         (
             "413",
             "PayloadTooLarge",
@@ -149,7 +154,7 @@ fn complete_operation(path: &str, op: &mut Map<String, Value>) {
         let applies = match status {
             // Any path or query string can be refused (a control character, a bad value).
             "400" | "429" | "503" => true,
-            "401" => secured && !open_to_anyone,
+            "401" | "403" => secured && !open_to_anyone,
             "413" | "415" | "422" => has_body,
             // Whatever a path names may not exist.
             "404" => has_path_parameter,

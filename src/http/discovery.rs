@@ -32,7 +32,6 @@ pub struct RelatedParams {
     params(("slug" = String, Path, description = "The article's slug"), RelatedParams),
     responses(
         (status = 200, description = "Related articles, closest first", body = RelatedList),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -73,7 +72,6 @@ pub struct PopularParams {
     params(PopularParams),
     responses(
         (status = 200, description = "Most viewed first", body = PopularList),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/v1/popular")]
@@ -85,10 +83,8 @@ pub async fn popular(
     let window = Window::parse("window", params::given("window", &query.window)?)?;
     let limit = params::limit(&query.limit)?;
     let section = params::slug(&query.section);
-    cache::public_on(&req, &content, crate::service::Depends::VIEWS, async {
-        content.popular(window, section, limit, "limit").await
-    })
-    .await
+    let list = cache::json(async { content.popular(window, section, limit, "limit").await });
+    cache::public_bytes(&req, &content, crate::service::Depends::VIEWS, list).await
 }
 
 fn viewer(req: &HttpRequest) -> Viewer<'_> {

@@ -38,7 +38,6 @@ pub struct ListParams {
     params(ListParams),
     responses(
         (status = 200, description = "A page of articles", body = EditorArticlePage),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -70,7 +69,6 @@ pub async fn list(
     responses(
         (status = 201, description = "The new draft", body = EditorArticle),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/v1/editor/articles")]
@@ -119,10 +117,8 @@ pub async fn get_one(
     request_body = ArticleInput,
     responses(
         (status = 200, description = "The saved article", body = EditorArticle),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone saved a newer version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/v1/editor/articles/{id}")]
@@ -150,7 +146,6 @@ pub async fn update(
     params(("id" = i64, Path, description = "Article id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -173,7 +168,6 @@ pub async fn remove(
     request_body(content = Option<PublishInput>, description = "Optional publication time"),
     responses(
         (status = 200, description = "Published or scheduled", body = EditorArticle),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone saved a newer version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not ready to publish", body = Problem, content_type = "application/problem+json")
     )
@@ -202,7 +196,6 @@ pub async fn publish(
     params(("id" = i64, Path, description = "Article id"), ("If-Match" = Option<String>, Header, description = "The version edited")),
     responses(
         (status = 200, description = "Now a draft", body = EditorArticle),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone saved a newer version", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -228,7 +221,6 @@ pub async fn unpublish(
     params(("id" = i64, Path, description = "Article id"), ("If-Match" = Option<String>, Header, description = "The version edited")),
     responses(
         (status = 200, description = "Archived", body = EditorArticle),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone saved a newer version", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -261,7 +253,6 @@ pub struct CorrectionInput {
     request_body = CorrectionInput,
     responses(
         (status = 201, description = "The article with the correction", body = EditorArticle),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -362,7 +353,6 @@ pub async fn restore(
     params(("id" = i64, Path, description = "Article id")),
     responses(
         (status = 201, description = "The link", body = PreviewLink),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/v1/editor/articles/{id}/preview-token")]

@@ -40,8 +40,6 @@ pub struct QueueParams {
     params(QueueParams),
     responses(
         (status = 200, description = "A page of comments", body = ModerationPage),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/v1/editor/comments")]
@@ -79,7 +77,6 @@ pub async fn queue(
     responses(
         (status = 200, description = "Done", body = ModeratedComment),
         (status = 400, description = "Not an action", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -113,7 +110,6 @@ pub struct CommentEdit {
     request_body = CommentEdit,
     responses(
         (status = 200, description = "Saved", body = ModeratedComment),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The text is empty or too long", body = Problem, content_type = "application/problem+json")
     )
@@ -152,7 +148,6 @@ pub struct BulkResult {
     request_body = BulkModeration,
     responses(
         (status = 200, description = "Done", body = BulkResult),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown ids, or too many", body = Problem, content_type = "application/problem+json")
     )
 )]

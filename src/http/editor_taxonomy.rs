@@ -21,8 +21,6 @@ type Editorial = web::Data<EditorialService>;
     request_body = SectionInput,
     responses(
         (status = 201, description = "Created", body = SectionNode),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/v1/editor/sections")]
@@ -46,9 +44,6 @@ pub async fn create_section(
     request_body = SectionInput,
     responses(
         (status = 200, description = "Saved", body = SectionNode),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/v1/editor/sections/{id}")]
@@ -74,8 +69,6 @@ pub async fn update_section(
     params(("id" = i64, Path, description = "Id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Still in use", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -97,8 +90,6 @@ pub async fn delete_section(
     request_body = TagInput,
     responses(
         (status = 201, description = "Created", body = TagView),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/v1/editor/tags")]
@@ -122,9 +113,6 @@ pub async fn create_tag(
     request_body = TagInput,
     responses(
         (status = 200, description = "Saved", body = TagView),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/v1/editor/tags/{id}")]
@@ -148,8 +136,6 @@ pub async fn update_tag(
     params(("id" = i64, Path, description = "Id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Still in use", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -171,8 +157,6 @@ pub async fn delete_tag(
     request_body = AuthorInput,
     responses(
         (status = 201, description = "Created", body = AuthorView),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/v1/editor/authors")]
@@ -196,9 +180,6 @@ pub async fn create_author(
     request_body = AuthorInput,
     responses(
         (status = 200, description = "Saved", body = AuthorView),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/v1/editor/authors/{id}")]
@@ -224,8 +205,6 @@ pub async fn update_author(
     params(("id" = i64, Path, description = "Id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Still in use", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -247,8 +226,6 @@ pub async fn delete_author(
     request_body = MediaInput,
     responses(
         (status = 201, description = "Created", body = MediaView),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/v1/editor/media")]
@@ -272,9 +249,6 @@ pub async fn create_media(
     request_body = MediaInput,
     responses(
         (status = 200, description = "Saved", body = MediaView),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field at fault", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/v1/editor/media/{id}")]
@@ -298,8 +272,6 @@ pub async fn update_media(
     params(("id" = i64, Path, description = "Id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Still in use", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -322,7 +294,6 @@ pub async fn delete_media(
     responses(
         (status = 200, description = "The section", body = SectionNode),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/v1/editor/sections/{id}")]
@@ -346,7 +317,6 @@ pub async fn get_section(
     responses(
         (status = 200, description = "The tag", body = TagView),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/v1/editor/tags/{id}")]
@@ -370,7 +340,6 @@ pub async fn get_tag(
     responses(
         (status = 200, description = "The author", body = AuthorView),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/v1/editor/authors/{id}")]
@@ -394,7 +363,6 @@ pub async fn get_author(
     responses(
         (status = 200, description = "The media", body = MediaView),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/v1/editor/media/{id}")]

@@ -3,6 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Content, cache, params};
+use crate::content::cursor::NameCursor;
 use crate::error::{AppError, Problem};
 use crate::service::PageRequest;
 use crate::service::views::{AuthorDetail, AuthorPage, TagDetail, TagPage};
@@ -17,6 +18,16 @@ pub struct NameListParams {
     cursor: Option<String>,
 }
 
+impl NameListParams {
+    fn page(&self) -> Result<PageRequest<NameCursor>, AppError> {
+        PageRequest::parse(
+            params::limit(&self.limit)?,
+            params::present(&self.cursor),
+            ("limit", "cursor"),
+        )
+    }
+}
+
 /// Tags in alphabetical order.
 #[utoipa::path(
     operation_id = "listTags",
@@ -24,7 +35,6 @@ pub struct NameListParams {
     params(NameListParams),
     responses(
         (status = 200, description = "A page of tags", body = TagPage),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/v1/tags")]
@@ -33,11 +43,7 @@ pub async fn tags(
     content: Content,
     query: web::Query<NameListParams>,
 ) -> Result<HttpResponse, AppError> {
-    let page = PageRequest::parse(
-        params::limit(&query.limit)?,
-        params::present(&query.cursor),
-        ("limit", "cursor"),
-    )?;
+    let page = query.page()?;
     cache::public(&req, &content, async { content.tags(page).await }).await
 }
 
@@ -67,7 +73,6 @@ pub async fn tag(
     params(NameListParams),
     responses(
         (status = 200, description = "A page of authors", body = AuthorPage),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/v1/authors")]
@@ -76,11 +81,7 @@ pub async fn authors(
     content: Content,
     query: web::Query<NameListParams>,
 ) -> Result<HttpResponse, AppError> {
-    let page = PageRequest::parse(
-        params::limit(&query.limit)?,
-        params::present(&query.cursor),
-        ("limit", "cursor"),
-    )?;
+    let page = query.page()?;
     cache::public(&req, &content, async { content.authors(page).await }).await
 }
 

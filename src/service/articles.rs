@@ -56,6 +56,30 @@ pub struct ArticleFilter {
     pub published_before: Option<DateTime<Utc>>,
 }
 
+impl ArticleFilter {
+    /// A section's articles, its sub-sections' included.
+    pub fn section(slug: &str) -> ArticleFilter {
+        ArticleFilter {
+            section: Some(slug.to_owned()),
+            ..Default::default()
+        }
+    }
+
+    pub fn tag(slug: &str) -> ArticleFilter {
+        ArticleFilter {
+            tag: Some(slug.to_owned()),
+            ..Default::default()
+        }
+    }
+
+    pub fn author(slug: &str) -> ArticleFilter {
+        ArticleFilter {
+            author: Some(slug.to_owned()),
+            ..Default::default()
+        }
+    }
+}
+
 /// An article's rows and everything that hangs off it, as read: what its view is made of.
 #[derive(Debug)]
 pub(crate) struct ArticleBundle {

@@ -146,10 +146,7 @@ impl ContentService {
             FeedScope::Section(slug) => {
                 let s = self.section(slug).await?;
                 (
-                    ArticleFilter {
-                        section: Some(slug.clone()),
-                        ..Default::default()
-                    },
+                    ArticleFilter::section(slug),
                     format!("{}: {}", site.name, s.name),
                     s.description,
                 )
@@ -157,10 +154,7 @@ impl ContentService {
             FeedScope::Tag(slug) => {
                 let t = self.tag(slug).await?;
                 (
-                    ArticleFilter {
-                        tag: Some(slug.clone()),
-                        ..Default::default()
-                    },
+                    ArticleFilter::tag(slug),
                     format!("{}: {}", site.name, t.name),
                     format!("Articles tagged {}", t.name),
                 )
@@ -168,10 +162,7 @@ impl ContentService {
             FeedScope::Author(slug) => {
                 let a = self.author(slug).await?;
                 (
-                    ArticleFilter {
-                        author: Some(slug.clone()),
-                        ..Default::default()
-                    },
+                    ArticleFilter::author(slug),
                     format!("{}: {}", site.name, a.name),
                     format!("Articles by {}", a.name),
                 )

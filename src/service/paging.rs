@@ -51,13 +51,7 @@ impl<C: Cursor> PageRequest<C> {
         cursor: Option<&str>,
         (limit_name, cursor_name): (&str, &str),
     ) -> Result<PageRequest<C>, AppError> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::invalid(
-                limit_name,
-                format!("{limit_name} must be between 1 and {MAX_LIMIT}, got {limit}"),
-            ));
-        }
+        let limit = limit_within(limit, DEFAULT_LIMIT, MAX_LIMIT, limit_name)?;
         let after = match cursor {
             None => None,
             Some(raw) => Some(C::decode(raw).ok_or_else(|| {
@@ -69,6 +63,19 @@ impl<C: Cursor> PageRequest<C> {
         };
         Ok(PageRequest { limit, after })
     }
+}
+
+/// A list's size as asked (`default` when not), refused outside 1 to `max` under the name
+/// the client used for it.
+pub fn limit_within(limit: Option<i64>, default: i64, max: i64, name: &str) -> Result<i64, AppError> {
+    let limit = limit.unwrap_or(default);
+    if !(1..=max).contains(&limit) {
+        return Err(AppError::invalid(
+            name,
+            format!("{name} must be between 1 and {max}, got {limit}"),
+        ));
+    }
+    Ok(limit)
 }
 
 impl<T> Page<T> {

@@ -526,13 +526,7 @@ impl ContentService {
         limit: Option<i64>,
         limit_name: &str,
     ) -> Result<PopularList, AppError> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::invalid(
-                limit_name,
-                format!("{limit_name} must be between 1 and {MAX_LIMIT}, got {limit}"),
-            ));
-        }
+        let limit = super::paging::limit_within(limit, DEFAULT_LIMIT, MAX_LIMIT, limit_name)?;
         let tree = self.section_tree().await?;
         let section_ids = match &section {
             Some(slug) => {

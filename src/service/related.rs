@@ -237,13 +237,7 @@ impl ContentService {
         scope: RelatedScope,
         limit_name: &str,
     ) -> Result<RelatedList, AppError> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::invalid(
-                limit_name,
-                format!("{limit_name} must be between 1 and {MAX_LIMIT}, got {limit}"),
-            ));
-        }
+        let limit = super::paging::limit_within(limit, DEFAULT_LIMIT, MAX_LIMIT, limit_name)?;
         let tree = self.section_tree().await?;
         let now = self.now();
         if self.related_index.is_stale() {

@@ -188,13 +188,7 @@ impl ContentService {
                 format!("{q_name} has no words to search for"),
             ));
         }
-        let limit = limit.unwrap_or(20);
-        if !(1..=100).contains(&limit) {
-            return Err(AppError::invalid(
-                limit_name,
-                format!("{limit_name} must be between 1 and 100, got {limit}"),
-            ));
-        }
+        let limit = super::paging::limit_within(limit, 20, 100, limit_name)?;
         let offset = match cursor {
             Some(raw) => decode_offset(raw).ok_or_else(|| {
                 AppError::invalid(

@@ -57,15 +57,9 @@ impl ContentService {
             .db
             .run(move |c| Ok(taxonomy::list_tags(c, page.after.as_ref(), page.limit + 1)?))
             .await?;
-        let page = Page::from_rows(
-            rows.into_iter().map(tag_view).collect(),
-            page.limit,
-            TagView::cursor,
-        );
-        Ok(TagPage {
-            items: page.items,
-            next_cursor: page.next_cursor,
-        })
+        let views = rows.into_iter().map(tag_view).collect();
+        let Page { items, next_cursor } = Page::from_rows(views, page.limit, TagView::cursor);
+        Ok(TagPage { items, next_cursor })
     }
 
     /// Authors in alphabetical order.
@@ -74,23 +68,14 @@ impl ContentService {
             .db
             .run(move |c| Ok(taxonomy::list_authors(c, page.after.as_ref(), page.limit + 1)?))
             .await?;
-        let page = Page::from_rows(
-            rows.into_iter().map(author_view).collect(),
-            page.limit,
-            AuthorView::cursor,
-        );
-        Ok(AuthorPage {
-            items: page.items,
-            next_cursor: page.next_cursor,
-        })
+        let views = rows.into_iter().map(author_view).collect();
+        let Page { items, next_cursor } = Page::from_rows(views, page.limit, AuthorView::cursor);
+        Ok(AuthorPage { items, next_cursor })
     }
 
     pub async fn tag_detail(&self, slug: &str) -> Result<TagDetail, AppError> {
         let tag = self.tag(slug).await?;
-        let filter = ArticleFilter {
-            tag: Some(tag.slug.clone()),
-            ..Default::default()
-        };
+        let filter = ArticleFilter::tag(&tag.slug);
         let articles = ArticlePage::clone(
             &*self
                 .article_page(filter, PageRequest::<ArticleCursor>::first())
@@ -105,10 +90,7 @@ impl ContentService {
 
     pub async fn author_detail(&self, slug: &str) -> Result<AuthorDetail, AppError> {
         let author = self.author(slug).await?;
-        let filter = ArticleFilter {
-            author: Some(author.slug.clone()),
-            ..Default::default()
-        };
+        let filter = ArticleFilter::author(&author.slug);
         let articles = ArticlePage::clone(
             &*self
                 .article_page(filter, PageRequest::<ArticleCursor>::first())
@@ -125,10 +107,7 @@ impl ContentService {
     pub async fn section_detail(&self, slug: &str) -> Result<SectionDetail, AppError> {
         let section = self.section(slug).await?;
         let tree = self.section_tree().await?;
-        let filter = ArticleFilter {
-            section: Some(section.slug.clone()),
-            ..Default::default()
-        };
+        let filter = ArticleFilter::section(&section.slug);
         let articles = ArticlePage::clone(
             &*self
                 .article_page(filter, PageRequest::<ArticleCursor>::first())

@@ -149,6 +149,13 @@ fn conflict(id: i64) -> AppError {
 }
 
 impl EditorialService {
+    /// Checks that the signed-in user may see article `id` in the CMS.
+    fn check_viewer(&self, c: &mut DbConn, actor: &Actor, id: i64) -> Result<(), AppError> {
+        let me = self.current_in(c, actor, Role::Contributor)?;
+        let (_, _, owner) = self.load(c, id)?;
+        me.may_view(owner)
+    }
+
     fn load(&self, c: &mut DbConn, id: i64) -> Result<(ArticleRow, String, Option<i64>), AppError> {
         q::article_any(c, id)?.ok_or_else(|| not_found(id))
     }
@@ -388,9 +395,7 @@ impl EditorialService {
         let now = self.now();
         self.db
             .run(move |c| {
-                let me = this.current_in(c, &actor, Role::Contributor)?;
-                let (_, _, owner) = this.load(c, id)?;
-                me.may_view(owner)?;
+                this.check_viewer(c, &actor, id)?;
                 this.view(c, &tree, id, now)
             })
             .await

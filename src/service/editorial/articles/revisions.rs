@@ -8,9 +8,7 @@ impl EditorialService {
         let (this, actor) = (self.clone(), actor.clone());
         self.db
             .run(move |c| {
-                let me = this.current_in(c, &actor, Role::Contributor)?;
-                let (_, _, owner) = this.load(c, id)?;
-                me.may_view(owner)?;
+                this.check_viewer(c, &actor, id)?;
                 q::list_revisions(c, id)?.into_iter().map(revision_view).collect()
             })
             .await
@@ -20,9 +18,7 @@ impl EditorialService {
         let (this, actor) = (self.clone(), actor.clone());
         self.db
             .run(move |c| {
-                let me = this.current_in(c, &actor, Role::Contributor)?;
-                let (_, _, owner) = this.load(c, id)?;
-                me.may_view(owner)?;
+                this.check_viewer(c, &actor, id)?;
                 let rev = q::revision(c, id, version)?
                     .ok_or_else(|| AppError::not_found("revision", format!("{version} of article {id}")))?;
                 revision_view(rev)
