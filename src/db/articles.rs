@@ -304,16 +304,17 @@ pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {
 
 /// A public article's rendered response in one body format, when one is stored and the
 /// article is public now: one indexed read of ready bytes (`etag`, `body`).
+/// A public article's stored document in `format`: (article id, etag, body).
 pub fn find_public_document(
     conn: &mut DbConn,
     key: ArticleKey<'_>,
     format: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<(String, Vec<u8>)>> {
+) -> QueryResult<Option<(i64, String, Vec<u8>)>> {
     with_conn!(conn, |c| {
         let query = articles::table
             .inner_join(article_documents::table)
-            .select((article_documents::etag, article_documents::body))
+            .select((articles::id, article_documents::etag, article_documents::body))
             .filter(public!(now))
             .filter(article_documents::format.eq(format))
             .into_boxed();

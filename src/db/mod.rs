@@ -14,6 +14,7 @@
 //!   (no `ON CONFLICT`); those stay per backend whatever the rest does;
 //! - the connection wrapper is ours for reasons beyond dialect: the SQLite admission turn,
 //!   reads on the calling thread (`Db::read`), and the statement counter the tests use.
+//!
 //! So the 126 `with_conn!` sites stay; the dialects' differences stay visible where they
 //! are.
 

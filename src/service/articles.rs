@@ -209,7 +209,7 @@ impl ContentService {
     /// assembled, answered, and stored for the next reader on any server.
     async fn document(&self, lookup: ArticleLookup, format: BodyFormat) -> Result<Document, AppError> {
         enum Found {
-            Ready(String, Vec<u8>),
+            Ready(i64, String, Vec<u8>),
             Assemble(Box<ArticleBundle>, i64),
             Missing,
         }
@@ -220,7 +220,7 @@ impl ContentService {
             .read(move |c| Ok(q::find_public_document(c, key.key(), format.as_str(), now)?))
             .await?;
         let found = match ready {
-            Some((etag, body)) => Found::Ready(etag, body),
+            Some((id, etag, body)) => Found::Ready(id, etag, body),
             None => {
                 self.db
                     .run(move |c| {
@@ -238,18 +238,20 @@ impl ContentService {
             }
         };
         match found {
-            Found::Ready(etag, body) => Ok(Document::Stored(Arc::new(Rendered {
+            Found::Ready(id, etag, body) => Ok(Document::Stored(Arc::new(Rendered {
                 body: body.into(),
                 etag,
                 last_modified: None,
+                article: Some(id),
             }))),
             Found::Missing => Ok(Document::Missing),
             Found::Assemble(bundle, generation) => {
                 let tree = self.section_tree_since(generation).await?;
                 let view = article_view(&bundle, &tree, format);
-                let rendered = Arc::new(Rendered::new(
-                    serde_json::to_vec(&view).map_err(AppError::internal)?,
-                ));
+                let rendered = Arc::new(Rendered {
+                    article: Some(view.summary.id),
+                    ..Rendered::new(serde_json::to_vec(&view).map_err(AppError::internal)?)
+                });
                 self.keep_document(bundle.row.id, format, rendered.clone(), generation);
                 Ok(Document::Built(Box::new(view), rendered))
             }

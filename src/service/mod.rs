@@ -41,6 +41,9 @@ pub struct Rendered {
     /// Computed once, when the bytes are made (see `content_etag`).
     pub etag: String,
     pub last_modified: Option<DateTime<Utc>>,
+    /// The one article this response shows, when it shows one: a change to another
+    /// article leaves it cached.
+    pub article: Option<i64>,
 }
 
 impl Rendered {
@@ -53,6 +56,7 @@ impl Rendered {
             etag: content_etag(&body),
             body: body.into(),
             last_modified,
+            article: None,
         }
     }
 }
@@ -143,10 +147,16 @@ impl ContentService {
 
     /// Forgets everything cached; every write through this process calls it.
     pub fn invalidate(&self) {
+        self.invalidate_after(Change::Content);
+    }
+
+    /// Forgets what a write of `change` made stale: every read cache (each refills in one
+    /// indexed read) and the responses that depend on it.
+    pub fn invalidate_after(&self, change: Change) {
         self.sections.invalidate_all();
         self.articles.clear();
         self.pages.clear();
-        self.responses.forget(Change::Content);
+        self.responses.forget(change);
         self.related_index.mark_stale();
         self.horizon.clear();
         self.forget_view_sections();

@@ -5,9 +5,11 @@
 //! service's clock, and an answer produced before an invalidation is never kept after it.
 //!
 //! Each response says what it depends on besides the articles and their taxonomy, which
-//! every response does: published comments, view counts, or neither. A change clears only
-//! what depends on it, so the view flusher (every few seconds) and an approved comment leave
-//! articles, lists and feeds in the cache; an editorial write clears everything.
+//! every response does: published comments, view counts, or neither; and a response that
+//! shows one article says which. A change clears only what depends on it: the view flusher
+//! (every few seconds) and an approved comment leave articles, lists and feeds in the
+//! cache; a write to one article clears that article and every list, and leaves the other
+//! articles; a change to sections, tags, authors or media clears everything.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -47,7 +49,7 @@ impl Depends {
 
     fn on(self, change: Change) -> bool {
         match change {
-            Change::Content => true,
+            Change::Content | Change::Article(_) => true,
             Change::Comments => self.comments,
             Change::Views => self.views,
         }
@@ -57,8 +59,10 @@ impl Depends {
 /// What changed, for [`ContentService::forget`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    /// Articles, sections, tags, authors or media: everything public may differ.
+    /// Sections, tags, authors or media, which articles show: everything public may differ.
     Content,
+    /// One article: its own responses and every list may differ, other articles not.
+    Article(i64),
     /// A comment became public or stopped being public.
     Comments,
     /// Counted views were written.
@@ -66,10 +70,15 @@ pub enum Change {
 }
 
 impl Change {
-    const ALL: [Change; 3] = [Change::Content, Change::Comments, Change::Views];
+    /// One per generation counter; an article's change counts as a content change there.
+    const KINDS: [Change; 3] = [Change::Content, Change::Comments, Change::Views];
 
     fn index(self) -> usize {
-        self as usize
+        match self {
+            Change::Content | Change::Article(_) => 0,
+            Change::Comments => 1,
+            Change::Views => 2,
+        }
     }
 }
 
@@ -134,13 +143,13 @@ impl Responses {
     }
 
     fn ticket(&self) -> ResponseTicket {
-        ResponseTicket(Change::ALL.map(|c| self.generations[c.index()].load(Ordering::Acquire)))
+        ResponseTicket(Change::KINDS.map(|c| self.generations[c.index()].load(Ordering::Acquire)))
     }
 
     /// Whether an answer begun at `ticket` may still be kept: nothing it depends on changed.
     fn keeps(&self, key: &ResponseKey, ticket: ResponseTicket) -> bool {
         let now = self.ticket();
-        Change::ALL
+        Change::KINDS
             .iter()
             .all(|&c| !key.depends.on(c) || now.0[c.index()] == ticket.0[c.index()])
     }
@@ -162,8 +171,12 @@ impl Responses {
         match change {
             Change::Content => cache.invalidate_all(),
             _ => {
+                let stale = move |k: &ResponseKey, e: &Entry| match change {
+                    Change::Article(id) => e.rendered.article.is_none_or(|a| a == id),
+                    _ => k.depends.on(change),
+                };
                 // Only fails when the builder did not ask for closures, which it does.
-                if let Err(e) = cache.invalidate_entries_if(move |k, _| k.depends.on(change)) {
+                if let Err(e) = cache.invalidate_entries_if(stale) {
                     tracing::warn!(error = %e, "responses not cleared; clearing all");
                     cache.invalidate_all();
                 }

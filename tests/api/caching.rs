@@ -171,3 +171,50 @@ async fn a_view_flush_clears_only_what_counts_views() {
     assert_eq!(app.get(&kept[1]).await.status(), 200);
     assert!(statements.get() > start, "a write clears the rest too");
 }
+
+/// An edit to one article leaves every other article's response cached: only that article
+/// and the lists are read again, and the edit shows at once.
+#[tokio::test]
+async fn an_edit_to_one_article_leaves_the_others_cached() {
+    let app = spawn_app(Content::Demo).await;
+    let token = app
+        .sign_in_as("editor@example.org", masthead::auth::Role::Editor)
+        .await;
+    let other = "/v1/articles/tel-aviv-opens-its-first-overnight-light-rail-service";
+    let edited = "/v1/articles/haifa-port-adds-shore-power-for-cruise-ships";
+    let list = "/v1/articles?limit=5";
+    for path in [other, edited, list] {
+        assert_eq!(app.get(path).await.status(), 200, "{path}");
+    }
+    let id = app.get_json(edited).await["id"].as_i64().unwrap();
+    let (status, saved) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/v1/editor/articles/{id}"),
+            Some(&token),
+            Some(serde_json::json!({ "subtitle": "Ships plug in from March" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+
+    let statements = app.statements();
+    let start = statements.get();
+    assert_eq!(app.get(other).await.status(), 200);
+    assert_eq!(statements.get() - start, 0, "another article stays cached");
+    assert_eq!(app.get_json(edited).await["subtitle"], "Ships plug in from March");
+    let page = app.get_json(list).await;
+    let shown = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .map(|a| a["subtitle"].clone());
+    assert!(
+        shown.is_none_or(|s| s == "Ships plug in from March"),
+        "the list shows the edit: {page}"
+    );
+    assert!(
+        statements.get() > start,
+        "the edited article and the list were read again"
+    );
+}

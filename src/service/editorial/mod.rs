@@ -130,8 +130,8 @@ impl EditorialService {
             })
             .await?;
         match change {
-            Change::Content => self.content.invalidate(),
-            other => self.content.forget(other),
+            Change::Content | Change::Article(_) => self.content.invalidate_after(change),
+            Change::Comments | Change::Views => self.content.forget(change),
         }
         Ok(out)
     }

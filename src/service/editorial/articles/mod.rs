@@ -330,60 +330,71 @@ impl EditorialService {
         let this = self.clone();
         let tree = self.fresh_tree().await?;
         let article = self
-            .write(actor, Role::Contributor, Change::Content, move |c, me, now| {
-                let (row, body, owner) = this.load(c, id)?;
-                me.may_edit(owner, &row)?;
-                let expected = expected(version, &row);
-                if expected != row.version {
-                    return Err(conflict(id));
-                }
-                let current = this.content_of(c, &tree, &row, &body)?;
-                let input = make(&this, c, &current)?;
-                let content = this.apply(c, current.clone(), input, Some(id))?;
-                let cols = this.columns(c, &content, now)?;
-                let new_version = q::update_article(c, id, expected, &cols)?.ok_or_else(|| conflict(id))?;
-                this.write_relations(c, id, &content)?;
-                crate::service::search::reindex(c, id)?;
-                if content.slug != current.slug {
-                    q::drop_redirect(c, &content.slug)?;
-                    if was_public(&row, now) {
-                        q::add_redirect(c, &current.slug, id, now)?;
+            .write(
+                actor,
+                Role::Contributor,
+                Change::Article(id),
+                move |c, me, now| {
+                    let (row, body, owner) = this.load(c, id)?;
+                    me.may_edit(owner, &row)?;
+                    let expected = expected(version, &row);
+                    if expected != row.version {
+                        return Err(conflict(id));
                     }
-                }
-                snapshot(c, id, new_version, me, summary, &content, now)?;
-                record(
-                    c,
-                    &me.who(),
-                    "article.update",
-                    &format!("article:{id}"),
-                    &format!("{summary} to version {new_version}"),
-                    now,
-                )?;
-                this.view(c, &tree, id, now)
-            })
+                    let current = this.content_of(c, &tree, &row, &body)?;
+                    let input = make(&this, c, &current)?;
+                    let content = this.apply(c, current.clone(), input, Some(id))?;
+                    let cols = this.columns(c, &content, now)?;
+                    let new_version =
+                        q::update_article(c, id, expected, &cols)?.ok_or_else(|| conflict(id))?;
+                    this.write_relations(c, id, &content)?;
+                    crate::service::search::reindex(c, id)?;
+                    if content.slug != current.slug {
+                        q::drop_redirect(c, &content.slug)?;
+                        if was_public(&row, now) {
+                            q::add_redirect(c, &current.slug, id, now)?;
+                        }
+                    }
+                    snapshot(c, id, new_version, me, summary, &content, now)?;
+                    record(
+                        c,
+                        &me.who(),
+                        "article.update",
+                        &format!("article:{id}"),
+                        &format!("{summary} to version {new_version}"),
+                        now,
+                    )?;
+                    this.view(c, &tree, id, now)
+                },
+            )
             .await?;
         Ok(article)
     }
 
     pub async fn delete_article(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
         let this = self.clone();
-        self.write(actor, Role::Contributor, Change::Content, move |c, me, now| {
-            let (row, _, owner) = this.load(c, id)?;
-            me.may_edit(owner, &row)?;
-            if row.status != ArticleStatus::Draft {
-                me.may_publish(owner)?;
-            }
-            q::delete_article(c, id)?;
-            crate::service::search::reindex(c, id)?;
-            record(
-                c,
-                &me.who(),
-                "article.delete",
-                &format!("article:{id}"),
-                &row.title,
-                now,
-            )
-        })
+        self.write(
+            actor,
+            Role::Contributor,
+            Change::Article(id),
+            move |c, me, now| {
+                let (row, _, owner) = this.load(c, id)?;
+                me.may_edit(owner, &row)?;
+                if row.status != ArticleStatus::Draft {
+                    me.may_publish(owner)?;
+                }
+                q::delete_article(c, id)?;
+                crate::service::search::reindex(c, id)?;
+                record(
+                    c,
+                    &me.who(),
+                    "article.delete",
+                    &format!("article:{id}"),
+                    &row.title,
+                    now,
+                )
+            },
+        )
         .await?;
         self.content.forget_related(id);
         Ok(())

@@ -164,44 +164,49 @@ impl EditorialService {
         let this = self.clone();
         let tree = self.fresh_tree().await?;
         let article = self
-            .write(actor, Role::Contributor, Change::Content, move |c, me, now| {
-                let (row, body, owner) = this.load(c, id)?;
-                me.may_publish(owner)?;
-                let expected = expected(version, &row);
-                if expected != row.version {
-                    return Err(conflict(id));
-                }
-                if action == Transition::Publish {
-                    let needs_author = q::relation_slugs(c, id)?.bylines.is_empty();
-                    if needs_author {
-                        return Err(AppError::field(
-                            "authors",
-                            "required",
-                            "Add a byline before publishing.",
-                        ));
+            .write(
+                actor,
+                Role::Contributor,
+                Change::Article(id),
+                move |c, me, now| {
+                    let (row, body, owner) = this.load(c, id)?;
+                    me.may_publish(owner)?;
+                    let expected = expected(version, &row);
+                    if expected != row.version {
+                        return Err(conflict(id));
                     }
-                }
-                let (status, at) = next(&row)?;
-                let new_version =
-                    q::set_status(c, id, expected, status, at, now)?.ok_or_else(|| conflict(id))?;
-                crate::service::search::reindex(c, id)?;
-                let content = this.content_of(c, &tree, &row, &body)?;
-                let summary = format!(
-                    "{status}{}",
-                    at.map(|t| format!(" at {}", utc(t).to_rfc3339()))
-                        .unwrap_or_default()
-                );
-                snapshot(c, id, new_version, me, &summary, &content, now)?;
-                record(
-                    c,
-                    &me.who(),
-                    action.audit_name(),
-                    &format!("article:{id}"),
-                    &summary,
-                    now,
-                )?;
-                this.view(c, &tree, id, now)
-            })
+                    if action == Transition::Publish {
+                        let needs_author = q::relation_slugs(c, id)?.bylines.is_empty();
+                        if needs_author {
+                            return Err(AppError::field(
+                                "authors",
+                                "required",
+                                "Add a byline before publishing.",
+                            ));
+                        }
+                    }
+                    let (status, at) = next(&row)?;
+                    let new_version =
+                        q::set_status(c, id, expected, status, at, now)?.ok_or_else(|| conflict(id))?;
+                    crate::service::search::reindex(c, id)?;
+                    let content = this.content_of(c, &tree, &row, &body)?;
+                    let summary = format!(
+                        "{status}{}",
+                        at.map(|t| format!(" at {}", utc(t).to_rfc3339()))
+                            .unwrap_or_default()
+                    );
+                    snapshot(c, id, new_version, me, &summary, &content, now)?;
+                    record(
+                        c,
+                        &me.who(),
+                        action.audit_name(),
+                        &format!("article:{id}"),
+                        &summary,
+                        now,
+                    )?;
+                    this.view(c, &tree, id, now)
+                },
+            )
             .await?;
         Ok(article)
     }
@@ -216,28 +221,33 @@ impl EditorialService {
         let this = self.clone();
         let tree = self.fresh_tree().await?;
         let article = self
-            .write(actor, Role::Contributor, Change::Content, move |c, me, now| {
-                let (_, _, owner) = this.load(c, id)?;
-                me.may_publish(owner)?;
-                let note = note.trim().to_owned();
-                if note.is_empty() || note.chars().count() > 2000 {
-                    return Err(AppError::field(
-                        "note",
-                        "length",
-                        "Write a correction of 1 to 2000 characters.",
-                    ));
-                }
-                q::add_correction(c, id, &note, now)?;
-                record(
-                    c,
-                    &me.who(),
-                    "article.correct",
-                    &format!("article:{id}"),
-                    &note,
-                    now,
-                )?;
-                this.view(c, &tree, id, now)
-            })
+            .write(
+                actor,
+                Role::Contributor,
+                Change::Article(id),
+                move |c, me, now| {
+                    let (_, _, owner) = this.load(c, id)?;
+                    me.may_publish(owner)?;
+                    let note = note.trim().to_owned();
+                    if note.is_empty() || note.chars().count() > 2000 {
+                        return Err(AppError::field(
+                            "note",
+                            "length",
+                            "Write a correction of 1 to 2000 characters.",
+                        ));
+                    }
+                    q::add_correction(c, id, &note, now)?;
+                    record(
+                        c,
+                        &me.who(),
+                        "article.correct",
+                        &format!("article:{id}"),
+                        &note,
+                        now,
+                    )?;
+                    this.view(c, &tree, id, now)
+                },
+            )
             .await?;
         Ok(article)
     }
