@@ -343,13 +343,7 @@ impl ContentService {
     ) -> Result<ListQuery, AppError> {
         let section_ids = match &filter.section {
             None => None,
-            Some(slug) => {
-                let tree = self.section_tree().await?;
-                let section = tree.by_slug(slug).ok_or_else(|| {
-                    AppError::invalid("section", format!("there is no section with slug {slug:?}"))
-                })?;
-                Some(tree.with_descendants(section.id))
-            }
+            some => self.section_tree().await?.scope(some.as_deref())?,
         };
         Ok(ListQuery {
             section_ids,

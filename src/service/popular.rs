@@ -528,15 +528,7 @@ impl ContentService {
     ) -> Result<PopularList, AppError> {
         let limit = super::paging::limit_within(limit, DEFAULT_LIMIT, MAX_LIMIT, limit_name)?;
         let tree = self.section_tree().await?;
-        let section_ids = match &section {
-            Some(slug) => {
-                let s = tree.by_slug(slug).ok_or_else(|| {
-                    AppError::invalid("section", format!("there is no section with slug {slug:?}"))
-                })?;
-                Some(tree.with_descendants(s.id))
-            }
-            None => None,
-        };
+        let section_ids = tree.scope(section.as_deref())?;
         let now = self.now();
         let ranked = self.window_totals(window, now).await?;
         // Walk down the ranking until `limit` public articles of the section are found.

@@ -199,15 +199,7 @@ impl ContentService {
             None => 0,
         };
         let tree = self.section_tree().await?;
-        let section_ids = match &filter.section {
-            Some(slug) => {
-                let s = tree.by_slug(slug).ok_or_else(|| {
-                    AppError::invalid("section", format!("there is no section with slug {slug:?}"))
-                })?;
-                Some(tree.with_descendants(s.id))
-            }
-            None => None,
-        };
+        let section_ids = tree.scope(filter.section.as_deref())?;
         let search = SearchQuery {
             fts5_terms,
             websearch: text.to_owned(),

@@ -84,6 +84,16 @@ impl SectionTree {
         path
     }
 
+    /// The ids a section filter given by slug covers (the section and its sub-sections);
+    /// `None` for no filter, an error naming `section` for a slug the tree does not have.
+    pub fn scope(&self, slug: Option<&str>) -> Result<Option<Vec<i64>>, AppError> {
+        let Some(slug) = slug else { return Ok(None) };
+        let section = self
+            .by_slug(slug)
+            .ok_or_else(|| AppError::invalid("section", format!("there is no section with slug {slug:?}")))?;
+        Ok(Some(self.with_descendants(section.id)))
+    }
+
     /// The section and everything below it.
     pub fn with_descendants(&self, id: i64) -> Vec<i64> {
         let mut out = vec![id];

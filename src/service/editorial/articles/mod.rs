@@ -149,6 +149,34 @@ fn conflict(id: i64) -> AppError {
 }
 
 impl EditorialService {
+    /// One write to article `id` by a signed-in contributor or above (what else `f` checks
+    /// is its own), answered with the article as the CMS now sees it.
+    async fn article_write<F>(&self, actor: &Actor, id: i64, f: F) -> Result<EditorArticle, AppError>
+    where
+        F: FnOnce(
+                &EditorialService,
+                &mut DbConn,
+                &Current,
+                NaiveDateTime,
+                &SectionTree,
+            ) -> Result<(), AppError>
+            + Send
+            + 'static,
+    {
+        let this = self.clone();
+        let tree = self.fresh_tree().await?;
+        self.write(
+            actor,
+            Role::Contributor,
+            Change::Article(id),
+            move |c, me, now| {
+                f(&this, c, me, now, &tree)?;
+                this.view(c, &tree, id, now)
+            },
+        )
+        .await
+    }
+
     /// Checks that the signed-in user may see article `id` in the CMS.
     fn check_viewer(&self, c: &mut DbConn, actor: &Actor, id: i64) -> Result<(), AppError> {
         let me = self.current_in(c, actor, Role::Contributor)?;
@@ -327,48 +355,38 @@ impl EditorialService {
             + Send
             + 'static,
     {
-        let this = self.clone();
-        let tree = self.fresh_tree().await?;
-        let article = self
-            .write(
-                actor,
-                Role::Contributor,
-                Change::Article(id),
-                move |c, me, now| {
-                    let (row, body, owner) = this.load(c, id)?;
-                    me.may_edit(owner, &row)?;
-                    let expected = expected(version, &row);
-                    if expected != row.version {
-                        return Err(conflict(id));
-                    }
-                    let current = this.content_of(c, &tree, &row, &body)?;
-                    let input = make(&this, c, &current)?;
-                    let content = this.apply(c, current.clone(), input, Some(id))?;
-                    let cols = this.columns(c, &content, now)?;
-                    let new_version =
-                        q::update_article(c, id, expected, &cols)?.ok_or_else(|| conflict(id))?;
-                    this.write_relations(c, id, &content)?;
-                    crate::service::search::reindex(c, id)?;
-                    if content.slug != current.slug {
-                        q::drop_redirect(c, &content.slug)?;
-                        if was_public(&row, now) {
-                            q::add_redirect(c, &current.slug, id, now)?;
-                        }
-                    }
-                    snapshot(c, id, new_version, me, summary, &content, now)?;
-                    record(
-                        c,
-                        &me.who(),
-                        "article.update",
-                        &format!("article:{id}"),
-                        &format!("{summary} to version {new_version}"),
-                        now,
-                    )?;
-                    this.view(c, &tree, id, now)
-                },
-            )
-            .await?;
-        Ok(article)
+        self.article_write(actor, id, move |this, c, me, now, tree| {
+            let (row, body, owner) = this.load(c, id)?;
+            me.may_edit(owner, &row)?;
+            let expected = expected(version, &row);
+            if expected != row.version {
+                return Err(conflict(id));
+            }
+            let current = this.content_of(c, tree, &row, &body)?;
+            let input = make(this, c, &current)?;
+            let content = this.apply(c, current.clone(), input, Some(id))?;
+            let cols = this.columns(c, &content, now)?;
+            let new_version = q::update_article(c, id, expected, &cols)?.ok_or_else(|| conflict(id))?;
+            this.write_relations(c, id, &content)?;
+            crate::service::search::reindex(c, id)?;
+            if content.slug != current.slug {
+                q::drop_redirect(c, &content.slug)?;
+                if was_public(&row, now) {
+                    q::add_redirect(c, &current.slug, id, now)?;
+                }
+            }
+            snapshot(c, id, new_version, me, summary, &content, now)?;
+            record(
+                c,
+                &me.who(),
+                "article.update",
+                &format!("article:{id}"),
+                &format!("{summary} to version {new_version}"),
+                now,
+            )?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn delete_article(&self, actor: &Actor, id: i64) -> Result<(), AppError> {

@@ -161,54 +161,44 @@ impl EditorialService {
     where
         F: FnOnce(&ArticleRow) -> Result<(ArticleStatus, Option<NaiveDateTime>), AppError> + Send + 'static,
     {
-        let this = self.clone();
-        let tree = self.fresh_tree().await?;
-        let article = self
-            .write(
-                actor,
-                Role::Contributor,
-                Change::Article(id),
-                move |c, me, now| {
-                    let (row, body, owner) = this.load(c, id)?;
-                    me.may_publish(owner)?;
-                    let expected = expected(version, &row);
-                    if expected != row.version {
-                        return Err(conflict(id));
-                    }
-                    if action == Transition::Publish {
-                        let needs_author = q::relation_slugs(c, id)?.bylines.is_empty();
-                        if needs_author {
-                            return Err(AppError::field(
-                                "authors",
-                                "required",
-                                "Add a byline before publishing.",
-                            ));
-                        }
-                    }
-                    let (status, at) = next(&row)?;
-                    let new_version =
-                        q::set_status(c, id, expected, status, at, now)?.ok_or_else(|| conflict(id))?;
-                    crate::service::search::reindex(c, id)?;
-                    let content = this.content_of(c, &tree, &row, &body)?;
-                    let summary = format!(
-                        "{status}{}",
-                        at.map(|t| format!(" at {}", utc(t).to_rfc3339()))
-                            .unwrap_or_default()
-                    );
-                    snapshot(c, id, new_version, me, &summary, &content, now)?;
-                    record(
-                        c,
-                        &me.who(),
-                        action.audit_name(),
-                        &format!("article:{id}"),
-                        &summary,
-                        now,
-                    )?;
-                    this.view(c, &tree, id, now)
-                },
-            )
-            .await?;
-        Ok(article)
+        self.article_write(actor, id, move |this, c, me, now, tree| {
+            let (row, body, owner) = this.load(c, id)?;
+            me.may_publish(owner)?;
+            let expected = expected(version, &row);
+            if expected != row.version {
+                return Err(conflict(id));
+            }
+            if action == Transition::Publish {
+                let needs_author = q::relation_slugs(c, id)?.bylines.is_empty();
+                if needs_author {
+                    return Err(AppError::field(
+                        "authors",
+                        "required",
+                        "Add a byline before publishing.",
+                    ));
+                }
+            }
+            let (status, at) = next(&row)?;
+            let new_version = q::set_status(c, id, expected, status, at, now)?.ok_or_else(|| conflict(id))?;
+            crate::service::search::reindex(c, id)?;
+            let content = this.content_of(c, tree, &row, &body)?;
+            let summary = format!(
+                "{status}{}",
+                at.map(|t| format!(" at {}", utc(t).to_rfc3339()))
+                    .unwrap_or_default()
+            );
+            snapshot(c, id, new_version, me, &summary, &content, now)?;
+            record(
+                c,
+                &me.who(),
+                action.audit_name(),
+                &format!("article:{id}"),
+                &summary,
+                now,
+            )?;
+            Ok(())
+        })
+        .await
     }
 
     /// Appends a correction, shown publicly under the article.
@@ -218,37 +208,28 @@ impl EditorialService {
         id: i64,
         note: String,
     ) -> Result<EditorArticle, AppError> {
-        let this = self.clone();
-        let tree = self.fresh_tree().await?;
-        let article = self
-            .write(
-                actor,
-                Role::Contributor,
-                Change::Article(id),
-                move |c, me, now| {
-                    let (_, _, owner) = this.load(c, id)?;
-                    me.may_publish(owner)?;
-                    let note = note.trim().to_owned();
-                    if note.is_empty() || note.chars().count() > 2000 {
-                        return Err(AppError::field(
-                            "note",
-                            "length",
-                            "Write a correction of 1 to 2000 characters.",
-                        ));
-                    }
-                    q::add_correction(c, id, &note, now)?;
-                    record(
-                        c,
-                        &me.who(),
-                        "article.correct",
-                        &format!("article:{id}"),
-                        &note,
-                        now,
-                    )?;
-                    this.view(c, &tree, id, now)
-                },
-            )
-            .await?;
-        Ok(article)
+        self.article_write(actor, id, move |this, c, me, now, _tree| {
+            let (_, _, owner) = this.load(c, id)?;
+            me.may_publish(owner)?;
+            let note = note.trim().to_owned();
+            if note.is_empty() || note.chars().count() > 2000 {
+                return Err(AppError::field(
+                    "note",
+                    "length",
+                    "Write a correction of 1 to 2000 characters.",
+                ));
+            }
+            q::add_correction(c, id, &note, now)?;
+            record(
+                c,
+                &me.who(),
+                "article.correct",
+                &format!("article:{id}"),
+                &note,
+                now,
+            )?;
+            Ok(())
+        })
+        .await
     }
 }
