@@ -1,6 +1,7 @@
 //! Bulk writes used by the seeders (demo newsroom, synthetic data sets).
 
-use crate::content::status::{ArticleStatus, Discussion};
+use super::editorial::ArticleColumns;
+use crate::content::status::ArticleStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -62,23 +63,12 @@ pub struct NewMedia {
 #[diesel(table_name = articles, treat_none_as_default_value = false)]
 pub struct NewArticle {
     pub id: i64,
-    pub slug: String,
-    pub title: String,
-    pub subtitle: String,
-    pub dateline: String,
-    pub excerpt: String,
-    pub body: String,
     pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub section_id: i64,
-    pub featured_media_id: Option<i64>,
-    pub canonical_url: Option<String>,
-    pub language: String,
-    pub comment_status: Discussion,
-    pub word_count: i32,
-    pub reading_time_minutes: i32,
+    /// What the editorial side writes too.
+    #[diesel(embed)]
+    pub columns: ArticleColumns,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 
 use crate::content::status::{ArticleStatus, Discussion};
 use crate::content::{Block, body_stats};
+use crate::db::editorial::ArticleColumns;
 use crate::db::seed_writes::NewArticle;
 
 /// Fields every seeded article shares; callers fill in the rest.
@@ -30,23 +31,25 @@ impl ArticleDraft {
         let stats = body_stats(&self.blocks);
         NewArticle {
             id: self.id,
-            slug: self.slug,
-            title: self.title,
-            subtitle: self.subtitle,
-            dateline: self.dateline,
-            excerpt: self.excerpt,
-            body: stats.json,
             status: self.status,
             published_at: self.published_at,
             created_at,
-            updated_at,
-            section_id: self.section_id,
-            featured_media_id: self.featured_media_id,
-            canonical_url: None,
-            language: "en".to_owned(),
-            comment_status: Discussion::Open,
-            word_count: stats.word_count,
-            reading_time_minutes: stats.reading_time_minutes,
+            columns: ArticleColumns {
+                slug: self.slug,
+                title: self.title,
+                subtitle: self.subtitle,
+                dateline: self.dateline,
+                excerpt: self.excerpt,
+                body: stats.json,
+                section_id: self.section_id,
+                featured_media_id: self.featured_media_id,
+                canonical_url: None,
+                language: "en".to_owned(),
+                comment_status: Discussion::Open,
+                word_count: stats.word_count,
+                reading_time_minutes: stats.reading_time_minutes,
+                updated_at,
+            },
         }
     }
 }

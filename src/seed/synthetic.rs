@@ -438,7 +438,7 @@ pub fn generate(db: &Db, options: &Options) -> Result<Report, AppError> {
                         (story.as_ref().filter(|_| options.stories), labels.as_mut())
                     {
                         use std::io::Write as _;
-                        let slug = &batch.articles.last().expect("just added").slug;
+                        let slug = &batch.articles.last().expect("just added").columns.slug;
                         writeln!(out, "{slug},{}", s.id).map_err(AppError::internal)?;
                     }
                 }

@@ -121,9 +121,9 @@ pub(crate) fn index_batch(
             continue;
         };
         let text = texts.get(&a.id).map(String::as_str).unwrap_or_default();
-        let terms = distinctive_terms(&a.title, &a.subtitle, text);
+        let terms = distinctive_terms(&a.columns.title, &a.columns.subtitle, text);
         let mut keys = keys_of(
-            a.section_id,
+            a.columns.section_id,
             tags.get(&a.id).map(Vec::as_slice).unwrap_or_default(),
             &terms,
         );

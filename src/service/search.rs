@@ -74,7 +74,7 @@ pub fn index_batch(
     }
     let mut texts = HashMap::with_capacity(batch.articles.len());
     for a in &batch.articles {
-        texts.insert(a.id, render_text(&relations::parse_body(a.id, &a.body)?));
+        texts.insert(a.id, render_text(&relations::parse_body(a.id, &a.columns.body)?));
     }
     let joined = |names: Option<&Vec<&str>>| names.map(|n| n.join(" ")).unwrap_or_default();
     let tag_texts: Vec<String> = batch.articles.iter().map(|a| joined(tags.get(&a.id))).collect();
@@ -89,8 +89,8 @@ pub fn index_batch(
         .enumerate()
         .map(|(i, a)| SearchDocument {
             id: a.id,
-            title: &a.title,
-            subtitle: &a.subtitle,
+            title: &a.columns.title,
+            subtitle: &a.columns.subtitle,
             body: &texts[&a.id],
             tags: &tag_texts[i],
             authors: &author_texts[i],

@@ -131,13 +131,29 @@ async fn list_relations_are_batched_so_statements_do_not_grow_with_page_size() {
     // Warm the section cache so both runs measure the same work.
     app.graphql(&query(1), json!({})).await;
 
+    // Background work (the view flusher, the related index) shares the counter: the fewest
+    // of three runs of each is what the query itself costs. A comment makes each run a new
+    // request, which the response cache has not seen.
     let counter = app.statements();
-    let before = counter.get();
-    let small = app.graphql(&query(5), json!({})).await;
-    let small_statements = counter.get() - before;
-    let before = counter.get();
-    let large = app.graphql(&query(40), json!({})).await;
-    let large_statements = counter.get() - before;
+    let fewest = |n: usize| {
+        let (app, counter, query) = (&app, &counter, &query);
+        async move {
+            let mut best = (u64::MAX, Value::Null);
+            for run in 0..3 {
+                let before = counter.get();
+                let res = app
+                    .graphql(&format!("{}\n# run {run}", query(n)), json!({}))
+                    .await;
+                let used = counter.get() - before;
+                if used < best.0 {
+                    best = (used, res);
+                }
+            }
+            best
+        }
+    };
+    let (small_statements, small) = fewest(5).await;
+    let (large_statements, large) = fewest(40).await;
 
     assert_eq!(small["data"]["articles"]["edges"].as_array().unwrap().len(), 5);
     assert_eq!(large["data"]["articles"]["edges"].as_array().unwrap().len(), 40);
