@@ -222,3 +222,56 @@ async fn graphql_answers_get_requests_and_serves_graphiql_to_browsers() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("graphiql"));
 }
+
+/// A tag on an article carries the description the newsroom gave it, read only when the
+/// query asks for it, in a list and on a single article alike.
+#[tokio::test]
+async fn an_articles_tags_carry_their_descriptions_when_asked() {
+    let app = spawn_app(Content::Demo).await;
+    let token = app
+        .sign_in_as("editor@example.org", masthead::auth::Role::Editor)
+        .await;
+    let tag = app.get_json("/v1/tags/transport").await;
+    let (status, saved) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/v1/editor/tags/{}", tag["id"]),
+            Some(&token),
+            Some(json!({ "description": "Trains, trams and buses." })),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let slug = "tel-aviv-opens-its-first-overnight-light-rail-service";
+    let one = app
+        .graphql(
+            &format!(r#"{{ article(slug: "{slug}") {{ tags {{ slug description }} }} }}"#),
+            json!({}),
+        )
+        .await;
+    let tags = one["data"]["article"]["tags"].as_array().unwrap().clone();
+    assert!(
+        tags.contains(&json!({ "slug": "transport", "description": "Trains, trams and buses." })),
+        "{one}"
+    );
+    let list = app
+        .graphql(
+            "{ articles(first: 20) { edges { node { slug tags { slug description } } } } }",
+            json!({}),
+        )
+        .await;
+    let node = list["data"]["articles"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["slug"] == slug)
+        .cloned()
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(
+        node["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "slug": "transport", "description": "Trains, trams and buses." })),
+        "{node}"
+    );
+}
