@@ -181,6 +181,16 @@ struct ServeArgs {
     /// Seconds clients and CDNs may cache public responses.
     #[arg(long, env = "MASTHEAD_CACHE_MAX_AGE", default_value_t = 60)]
     cache_max_age: u32,
+    /// Seconds shared caches (CDNs) may keep public responses, when longer than browsers
+    /// (`s-maxage`); unset: the same as `--cache-max-age`.
+    #[arg(long, env = "MASTHEAD_CACHE_S_MAXAGE")]
+    cache_s_maxage: Option<u32>,
+    /// Seconds a cache may serve a stale copy while it fetches a fresh one (0: never).
+    #[arg(long, env = "MASTHEAD_CACHE_STALE_WHILE_REVALIDATE", default_value_t = 300)]
+    cache_stale_while_revalidate: u32,
+    /// Seconds a cache may serve a stale copy while this server is failing (0: never).
+    #[arg(long, env = "MASTHEAD_CACHE_STALE_IF_ERROR", default_value_t = 86_400)]
+    cache_stale_if_error: u32,
     /// Seconds the server reuses an assembled article or list page (0: off). Never past the
     /// next scheduled publication; writes through this server clear it at once.
     #[arg(long, env = "MASTHEAD_READ_CACHE_TTL", default_value_t = 5)]
@@ -407,6 +417,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.workers = args.workers;
     settings.sqlite_mmap_mib = args.sqlite_mmap_mib;
     settings.cache.max_age_seconds = args.cache_max_age;
+    settings.cache.shared_max_age_seconds = args.cache_s_maxage;
+    settings.cache.stale_while_revalidate_seconds = args.cache_stale_while_revalidate;
+    settings.cache.stale_if_error_seconds = args.cache_stale_if_error;
     settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);
     settings.anonymous_rate_limit = args.anonymous_rate_limit;
     settings.public_url = args.public_url.clone();

@@ -11,25 +11,51 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::service::{ContentService, Depends, Rendered, ResponseKey};
 
-/// How long browsers, apps and CDNs may reuse a public response.
+/// How long browsers, apps and CDNs may reuse a public response (RFC 9111, RFC 5861).
 #[derive(Debug, Clone)]
 pub struct CachePolicy {
     pub max_age_seconds: u32,
+    /// For shared caches (CDNs) only, when they may keep it longer than browsers.
+    pub shared_max_age_seconds: Option<u32>,
+    /// How long a cache may answer with a stale copy while it fetches a fresh one.
+    pub stale_while_revalidate_seconds: u32,
+    /// How long a cache may answer with a stale copy while this server fails or is down.
+    pub stale_if_error_seconds: u32,
 }
 
 impl Default for CachePolicy {
     fn default() -> Self {
-        CachePolicy { max_age_seconds: 60 }
+        CachePolicy {
+            max_age_seconds: 60,
+            shared_max_age_seconds: None,
+            stale_while_revalidate_seconds: 300,
+            stale_if_error_seconds: 86_400,
+        }
     }
 }
 
 impl CachePolicy {
     fn header(&self) -> String {
-        format!(
-            "public, max-age={}, stale-while-revalidate={}",
-            self.max_age_seconds,
-            self.max_age_seconds.saturating_mul(5)
-        )
+        self.header_for(self.max_age_seconds)
+    }
+
+    /// The `Cache-Control` of a public response whose own lifetime is `max_age` seconds
+    /// (feeds have theirs); the shared and stale directives are the server's.
+    pub(super) fn header_for(&self, max_age: u32) -> String {
+        let mut value = format!("public, max-age={max_age}");
+        if let Some(shared) = self.shared_max_age_seconds {
+            value.push_str(&format!(", s-maxage={shared}"));
+        }
+        if self.stale_while_revalidate_seconds > 0 {
+            value.push_str(&format!(
+                ", stale-while-revalidate={}",
+                self.stale_while_revalidate_seconds
+            ));
+        }
+        if self.stale_if_error_seconds > 0 {
+            value.push_str(&format!(", stale-if-error={}", self.stale_if_error_seconds));
+        }
+        value
     }
 }
 

@@ -76,7 +76,9 @@ async fn serve(
     let cache_control = if private {
         format!("private, max-age={policy}")
     } else {
-        format!("public, max-age={policy}")
+        req.app_data::<web::Data<cache::CachePolicy>>()
+            .map(|p| p.header_for(policy))
+            .unwrap_or_else(|| cache::CachePolicy::default().header_for(policy))
     };
     let last_modified = rendered.last_modified.map(cache::http_date);
     let not_modified = if req.headers().contains_key(header::IF_NONE_MATCH) {

@@ -218,3 +218,46 @@ async fn an_edit_to_one_article_leaves_the_others_cached() {
         "the edited article and the list were read again"
     );
 }
+
+/// CDNs get their own lifetime and may serve a stale copy while revalidating or while the
+/// server fails, as configured; articles, lists, feeds and GraphQL GETs say the same.
+#[tokio::test]
+async fn cdn_directives_follow_the_configuration() {
+    let app = crate::helpers::spawn_app_with(Content::Demo, |s| {
+        s.cache.max_age_seconds = 30;
+        s.cache.shared_max_age_seconds = Some(600);
+        s.cache.stale_while_revalidate_seconds = 120;
+        s.cache.stale_if_error_seconds = 3600;
+        s.feeds.max_age_seconds = 90;
+    })
+    .await;
+    let directives = "s-maxage=600, stale-while-revalidate=120, stale-if-error=3600";
+    for (path, max_age) in [
+        (
+            "/v1/articles/tel-aviv-opens-its-first-overnight-light-rail-service",
+            30,
+        ),
+        ("/v1/articles?limit=3", 30),
+        ("/feeds/rss.xml", 90),
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(
+            res.headers()["cache-control"],
+            format!("public, max-age={max_age}, {directives}").as_str(),
+            "{path}"
+        );
+    }
+    let res = app.graphql_get("{ sections { slug } }", &[]).await;
+    assert_eq!(
+        res.headers()["cache-control"],
+        format!("public, max-age=30, {directives}").as_str()
+    );
+    // The defaults: a day of stale-if-error, five minutes of stale-while-revalidate.
+    let plain = spawn_app(Content::Demo).await;
+    let res = plain.get("/v1/articles?limit=3").await;
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400"
+    );
+}

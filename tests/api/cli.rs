@@ -30,6 +30,27 @@ fn every_subcommand_has_help() {
     }
 }
 
+/// Every setting `serve` takes is in the README's configuration table, so a newcomer can
+/// find it without reading `--help`.
+#[test]
+fn every_serve_flag_is_in_the_readme() {
+    let readme = include_str!("../../README.md");
+    let out = masthead().args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    let mut missing = Vec::new();
+    for word in help.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == '=') {
+        let flag = word.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+        if flag.starts_with("--") && flag != "--help" && !readme.contains(&format!("`{flag}`")) {
+            missing.push(flag.to_owned());
+        }
+    }
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "serve flags missing from the README: {missing:?}"
+    );
+}
+
 #[test]
 fn a_database_url_that_is_not_sqlite_or_postgres_is_refused() {
     for url in ["masthead.db", "mysql://localhost/news", "sqlite://"] {
