@@ -26,7 +26,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::db::Db;
 pub use articles::{ArticleFilter, ArticleLookup};
 use cache::ReadCache;
-pub use cache::Ticket;
 pub use clock::Clock;
 pub use paging::{Page, PageRequest};
 pub use relations::Relations;
