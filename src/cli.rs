@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::db::{DatabaseUrl, Db};
 use crate::seed;
 use crate::service::editorial::{NewUserInput, UserUpdate};
+use crate::service::purge::PurgeStyle;
 use crate::startup::Application;
 use crate::telemetry::{self, LogFormat};
 
@@ -136,6 +137,19 @@ struct UserEmailArgs {
     email: String,
 }
 
+fn parse_header(raw: &str) -> Result<(String, String), String> {
+    let (name, value) = raw
+        .split_once(':')
+        .ok_or_else(|| "a header is `Name: value`".to_owned())?;
+    let name = name.trim();
+    let value = value.trim();
+    actix_web::http::header::HeaderName::try_from(name)
+        .map_err(|_| format!("{name:?} is not a header name"))?;
+    actix_web::http::header::HeaderValue::try_from(value)
+        .map_err(|_| format!("the value of {name} cannot be sent"))?;
+    Ok((name.to_owned(), value.to_owned()))
+}
+
 fn parse_role(raw: &str) -> Result<Role, String> {
     Role::parse(raw).ok_or_else(|| "the role is contributor, moderator, author, editor or admin".to_owned())
 }
@@ -191,6 +205,17 @@ struct ServeArgs {
     /// Seconds a cache may serve a stale copy while this server is failing (0: never).
     #[arg(long, env = "MASTHEAD_CACHE_STALE_IF_ERROR", default_value_t = 86_400)]
     cache_stale_if_error: u32,
+    /// Where to send the surrogate keys of what each write changed, so a CDN drops them
+    /// (e.g. `https://api.fastly.com/service/ID/purge`); unset: no purges are sent.
+    #[arg(long, env = "MASTHEAD_PURGE_URL")]
+    purge_url: Option<url::Url>,
+    /// The purge request's shape: fastly (POST `{"surrogate_keys": […]}`), xkey (Varnish:
+    /// PURGE with an `xkey-purge` header) or cloudflare (POST `{"tags": […]}`).
+    #[arg(long, env = "MASTHEAD_PURGE_STYLE", default_value = "fastly", value_parser = str::parse::<PurgeStyle>)]
+    purge_style: PurgeStyle,
+    /// A header sent with every purge, `Name: value` (e.g. `Fastly-Key: …`); repeatable.
+    #[arg(long = "purge-header", env = "MASTHEAD_PURGE_HEADERS", value_delimiter = '\n', value_parser = parse_header)]
+    purge_headers: Vec<(String, String)>,
     /// Seconds the server reuses an assembled article or list page (0: off). Never past the
     /// next scheduled publication; writes through this server clear it at once.
     #[arg(long, env = "MASTHEAD_READ_CACHE_TTL", default_value_t = 5)]
@@ -420,6 +445,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.cache.shared_max_age_seconds = args.cache_s_maxage;
     settings.cache.stale_while_revalidate_seconds = args.cache_stale_while_revalidate;
     settings.cache.stale_if_error_seconds = args.cache_stale_if_error;
+    settings.content.purge.url = args.purge_url.clone();
+    settings.content.purge.style = args.purge_style;
+    settings.content.purge.headers = args.purge_headers.clone();
     settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);
     settings.anonymous_rate_limit = args.anonymous_rate_limit;
     settings.public_url = args.public_url.clone();

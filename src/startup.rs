@@ -26,6 +26,7 @@ pub struct Application {
     related_index: tokio::task::JoinHandle<()>,
     retention: tokio::task::JoinHandle<()>,
     pruner: tokio::task::JoinHandle<()>,
+    schedule: tokio::task::JoinHandle<()>,
 }
 
 /// Every minute, forgets the rate-limit state of callers back to a full quota, so that a
@@ -133,6 +134,7 @@ impl Application {
         tracing::info!(port, database = %settings.database_url, "listening");
         let flusher = content.spawn_view_flusher();
         let related_index = content.spawn_related_index();
+        let schedule = tokio::spawn(content.clone().watch_schedule(settings.content.schedule_check));
         Ok(Application {
             server: server.run(),
             port,
@@ -141,6 +143,7 @@ impl Application {
             related_index,
             retention,
             pruner,
+            schedule,
         })
     }
 
@@ -160,6 +163,7 @@ impl Application {
         self.related_index.abort();
         self.retention.abort();
         self.pruner.abort();
+        self.schedule.abort();
         match self.content.flush_views().await {
             Ok(written) => tracing::info!(written, "views flushed on shutdown"),
             Err(e) => tracing::error!(error = %e, "views counted since the last flush are lost"),

@@ -303,18 +303,22 @@ pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {
 }
 
 /// A public article's rendered response in one body format, when one is stored and the
-/// article is public now: one indexed read of ready bytes (`etag`, `body`).
-/// A public article's stored document in `format`: (article id, etag, body).
+/// article is public now: one indexed read of ready bytes.
 pub fn find_public_document(
     conn: &mut DbConn,
     key: ArticleKey<'_>,
     format: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<(i64, String, Vec<u8>)>> {
+) -> QueryResult<Option<StoredDocument>> {
     with_conn!(conn, |c| {
         let query = articles::table
             .inner_join(article_documents::table)
-            .select((articles::id, article_documents::etag, article_documents::body))
+            .select((
+                articles::id,
+                article_documents::etag,
+                article_documents::body,
+                article_documents::surrogate_keys,
+            ))
             .filter(public!(now))
             .filter(article_documents::format.eq(format))
             .into_boxed();
@@ -326,6 +330,16 @@ pub fn find_public_document(
     })
 }
 
+/// The public articles whose publication time fell in `(after, upto]`: those a schedule
+/// made public in that span.
+pub fn became_public(conn: &mut DbConn, after: NaiveDateTime, upto: NaiveDateTime) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| articles::table
+        .select(articles::id)
+        .filter(public!(upto))
+        .filter(articles::published_at.gt(after))
+        .load(c))
+}
+
 /// Where the writes that change documents have got to (see the documents migration).
 pub fn content_generation(conn: &mut DbConn) -> QueryResult<i64> {
     with_conn!(conn, |c| content_generation::table
@@ -334,14 +348,16 @@ pub fn content_generation(conn: &mut DbConn) -> QueryResult<i64> {
         .first(c))
 }
 
+/// A stored document: (article id, etag, body, surrogate keys).
+pub type StoredDocument = (i64, String, Vec<u8>, String);
+
 /// Stores a rendered document, unless a write that can change it came after `generation`
 /// was read (then the next reader renders it again). Returns whether it was stored.
 pub fn store_document(
     conn: &mut DbConn,
     article_id: i64,
     format: &str,
-    etag: &str,
-    body: &[u8],
+    (etag, body, keys): (&str, &[u8], &str),
     generation: i64,
 ) -> QueryResult<bool> {
     use diesel::sql_types::{BigInt, Binary, Text};
@@ -352,15 +368,17 @@ pub fn store_document(
         super::Backend::Sqlite => "",
     };
     let sql = format!(
-        "INSERT INTO article_documents (article_id, format, etag, body) \
-         SELECT $1, $2, $3, $4 FROM content_generation WHERE id = 1 AND value = $5{lock} \
-         ON CONFLICT (article_id, format) DO UPDATE SET etag = excluded.etag, body = excluded.body"
+        "INSERT INTO article_documents (article_id, format, etag, body, surrogate_keys) \
+         SELECT $1, $2, $3, $4, $5 FROM content_generation WHERE id = 1 AND value = $6{lock} \
+         ON CONFLICT (article_id, format) DO UPDATE \
+         SET etag = excluded.etag, body = excluded.body, surrogate_keys = excluded.surrogate_keys"
     );
     let stored = with_conn!(conn, |c| diesel::sql_query(sql.as_str())
         .bind::<BigInt, _>(article_id)
         .bind::<Text, _>(format)
         .bind::<Text, _>(etag)
         .bind::<Binary, _>(body)
+        .bind::<Text, _>(keys)
         .bind::<BigInt, _>(generation)
         .execute(c))?;
     Ok(stored > 0)

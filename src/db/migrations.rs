@@ -64,8 +64,9 @@ mod tests {
         let mut conn = DbConn::Sqlite(SqliteConnection::establish(":memory:").unwrap());
         let c = sqlite(&mut conn);
         c.run_pending_migrations(SQLITE).unwrap();
-        // Back to before the search text migrations (and the documents after them).
-        for _ in 0..4 {
+        // Back to before the search text migrations (and the documents and their keys after
+        // them).
+        for _ in 0..5 {
             c.revert_last_migration(SQLITE).unwrap();
         }
         diesel::sql_query(
@@ -101,7 +102,8 @@ mod tests {
             find_in(c, "article_search_band_0", "bold").is_empty(),
             "marks are not text"
         );
-        // The documents migration, then the bands.
+        // The documents' keys, the documents, then the bands.
+        c.revert_last_migration(SQLITE).unwrap();
         c.revert_last_migration(SQLITE).unwrap();
         c.revert_last_migration(SQLITE).unwrap();
         assert_eq!(find_in(c, "article_search", "gulls"), vec![7]);

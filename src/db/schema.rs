@@ -116,6 +116,7 @@ diesel::table! {
         format -> Text,
         etag -> Text,
         body -> Binary,
+        surrogate_keys -> Text,
     }
 }
 

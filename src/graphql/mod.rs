@@ -20,7 +20,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use crate::auth::Actor;
 use crate::service::editorial::EditorialService;
 use crate::service::feeds::SiteSettings;
-use crate::service::{ContentService, Depends, ResponseKey};
+use crate::service::{ContentService, Depends, ResponseKey, Scope};
 pub use loaders::Loaders;
 pub use parse_cache::ParseCache;
 
@@ -218,7 +218,7 @@ async fn execute(
     if let Some(key) = &key
         && let Some(rendered) = content.cached_response(key).await
     {
-        return shared_response(&req, &rendered, graphql_response);
+        return shared_response(&req, &rendered, graphql_response, key.scope());
     }
     let parsed = operation_type(&request, &documents);
     let parses = parsed.is_ok();
@@ -298,11 +298,12 @@ async fn execute(
     };
     match key.filter(|_| cacheable) {
         Some(key) => {
+            let scope = key.scope();
             let rendered = std::sync::Arc::new(crate::service::Rendered::new(body));
             if let Err(e) = content.keep_response(key, rendered.clone(), ticket).await {
                 tracing::debug!(error = %e, "response not cached");
             }
-            shared_response(&req, &rendered, graphql_response)
+            shared_response(&req, &rendered, graphql_response, scope)
         }
         None => HttpResponse::Ok()
             .content_type(media_type(graphql_response))
@@ -319,9 +320,10 @@ fn shared_response(
     req: &actix_web::HttpRequest,
     rendered: &crate::service::Rendered,
     graphql_response: bool,
+    scope: Scope,
 ) -> HttpResponse {
     if req.method() == actix_web::http::Method::GET {
-        return crate::http::cached_response(req, rendered, media_type(graphql_response));
+        return crate::http::cached_response(req, rendered, media_type(graphql_response), scope);
     }
     HttpResponse::Ok()
         .content_type(media_type(graphql_response))
@@ -343,7 +345,7 @@ fn response_cache_key(request: &async_graphql::Request) -> Option<ResponseKey> {
         variables,
         request.query
     );
-    Some(ResponseKey::new(text, depends))
+    Some(ResponseKey::new(text, Scope::Graphql(depends)))
 }
 
 /// A browser opening `/graphql` gets GraphiQL; anything else is a GraphQL request.

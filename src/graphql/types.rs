@@ -497,3 +497,11 @@ impl Author {
         article_connection(ctx, filter, first, after).await
     }
 }
+
+#[async_graphql::ComplexObject]
+impl Byline {
+    /// The author's id (`Author.id`).
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+}

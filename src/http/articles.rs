@@ -5,7 +5,7 @@ use utoipa::IntoParams;
 use super::{Content, cache, params};
 use crate::error::{AppError, Problem};
 use crate::service::views::{Article, ArticlePage};
-use crate::service::{ArticleFilter, ArticleLookup, Depends, PageRequest};
+use crate::service::{ArticleFilter, ArticleLookup, PageRequest, Scope};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -58,7 +58,10 @@ pub async fn list(
         params::present(&q.cursor),
         ("limit", "cursor"),
     )?;
-    cache::public(&req, &content, async { content.article_page(filter, page).await }).await
+    cache::public(&req, &content, Scope::List, async {
+        content.article_page(filter, page).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -93,7 +96,7 @@ pub async fn by_slug(
     match cache::public_bytes(
         &req,
         &content,
-        Depends::CONTENT,
+        Scope::Article,
         content.article_document(lookup, format),
     )
     .await

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::service::{ContentService, Depends, Rendered, ResponseKey};
+use crate::service::{ContentService, Rendered, ResponseKey, Scope};
 
 /// How long browsers, apps and CDNs may reuse a public response (RFC 9111, RFC 5861).
 #[derive(Debug, Clone)]
@@ -61,17 +61,18 @@ impl CachePolicy {
 
 /// Answers a public GET from the response cache when the same URL was answered moments ago;
 /// otherwise awaits `produce`, answers it and keeps the bytes (see `service::responses`).
-/// The answer depends on articles and their taxonomy only; see [`public_bytes`] otherwise.
+/// `scope` is what it shows: what clears it, and its surrogate keys.
 pub async fn public<T, F>(
     req: &HttpRequest,
     content: &ContentService,
+    scope: Scope,
     produce: F,
 ) -> Result<HttpResponse, AppError>
 where
     T: Serialize,
     F: Future<Output = Result<T, AppError>>,
 {
-    public_bytes(req, content, Depends::CONTENT, json(produce)).await
+    public_bytes(req, content, scope, json(produce)).await
 }
 
 /// What `produce` answers, as the JSON bytes of a response.
@@ -86,20 +87,29 @@ pub async fn json<T: Serialize>(
 pub async fn public_bytes<F>(
     req: &HttpRequest,
     content: &ContentService,
-    depends: Depends,
+    scope: Scope,
     produce: F,
 ) -> Result<HttpResponse, AppError>
 where
     F: Future<Output = Result<Arc<Rendered>, AppError>>,
 {
-    let key = ResponseKey::new(format!("rest\0{}", req.uri()), depends);
+    let key = ResponseKey::new(format!("rest\0{}", req.uri()), scope);
     let rendered = content.response(key, produce).await?;
-    Ok(respond(req, &rendered, "application/json"))
+    Ok(respond(req, &rendered, "application/json", scope))
+}
+
+/// The surrogate keys of a response, as Fastly and Varnish (`Surrogate-Key`, spaces) and
+/// Cloudflare (`Cache-Tag`, commas) read them.
+pub(super) fn tag(response: &mut actix_web::HttpResponseBuilder, scope: Scope, rendered: &Rendered) {
+    let keys = crate::service::purge::keys_of(scope, rendered);
+    response
+        .insert_header(("cache-tag", keys.replace(' ', ",")))
+        .insert_header(("surrogate-key", keys));
 }
 
 /// A public response with its validators: `304 Not Modified` when the client already has
 /// these bytes, else the bytes, shared rather than copied.
-pub fn respond(req: &HttpRequest, rendered: &Rendered, content_type: &str) -> HttpResponse {
+pub fn respond(req: &HttpRequest, rendered: &Rendered, content_type: &str, scope: Scope) -> HttpResponse {
     let policy = req
         .app_data::<actix_web::web::Data<CachePolicy>>()
         .map(|p| p.get_ref().clone())
@@ -114,6 +124,7 @@ pub fn respond(req: &HttpRequest, rendered: &Rendered, content_type: &str) -> Ht
         .insert_header((header::ETAG, rendered.etag.clone()))
         .insert_header((header::CACHE_CONTROL, policy.header()))
         .insert_header((header::VARY, "Accept-Encoding"));
+    tag(&mut response, scope, rendered);
     if let Some(at) = rendered.last_modified {
         response.insert_header((header::LAST_MODIFIED, http_date(at)));
     }

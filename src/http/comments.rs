@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Content, cache, params};
 use crate::error::{AppError, Problem};
-use crate::service::ArticleLookup;
 use crate::service::comments::{Accepted, Client, CommentForm, CommentPage, CommentService, Submission};
+use crate::service::{ArticleLookup, Rendered, Scope};
 
 pub(crate) type Comments = web::Data<CommentService>;
 
@@ -215,8 +215,8 @@ pub async fn thread(
     let limit = params::limit(&query.limit)?;
     let cursor = params::slug(&query.cursor);
     let lookup = ArticleLookup::slug(slug.into_inner());
-    let thread = cache::json(async {
-        comments
+    let thread = async {
+        let page = comments
             .thread(
                 lookup,
                 crate::service::comments::Threading::Flat,
@@ -224,7 +224,9 @@ pub async fn thread(
                 cursor.as_deref(),
                 ("limit", "cursor"),
             )
-            .await
-    });
-    cache::public_bytes(&req, &content, crate::service::Depends::COMMENTS, thread).await
+            .await?;
+        let bytes = serde_json::to_vec(&page).map_err(AppError::internal)?;
+        Ok(std::sync::Arc::new(Rendered::new(bytes).about(page.article_id)))
+    };
+    cache::public_bytes(&req, &content, Scope::Comments, thread).await
 }

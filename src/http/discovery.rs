@@ -7,9 +7,9 @@ use utoipa::IntoParams;
 
 use super::{Content, cache, params};
 use crate::error::{AppError, Problem};
-use crate::service::ArticleLookup;
 use crate::service::popular::{PopularList, Viewer, Window};
 use crate::service::related::{RelatedList, RelatedScope};
+use crate::service::{ArticleLookup, Scope};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -45,7 +45,7 @@ pub async fn related(
     let limit = params::limit(&query.limit)?;
     let scope = RelatedScope::parse("scope", params::given("scope", &query.scope)?)?;
     let lookup = ArticleLookup::slug(slug.into_inner());
-    cache::public(&req, &content, async {
+    cache::public(&req, &content, Scope::List, async {
         content.related(lookup, limit, scope, "limit").await
     })
     .await
@@ -84,7 +84,7 @@ pub async fn popular(
     let limit = params::limit(&query.limit)?;
     let section = params::slug(&query.section);
     let list = cache::json(async { content.popular(window, section, limit, "limit").await });
-    cache::public_bytes(&req, &content, crate::service::Depends::VIEWS, list).await
+    cache::public_bytes(&req, &content, Scope::Popular, list).await
 }
 
 fn viewer(req: &HttpRequest) -> Viewer<'_> {

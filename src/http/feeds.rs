@@ -13,7 +13,7 @@ use crate::auth::Actor;
 use crate::error::{AppError, Problem};
 use crate::feeds;
 use crate::service::feeds::{FeedScope, SiteSettings};
-use crate::service::{Depends, Rendered, ResponseKey};
+use crate::service::{Rendered, ResponseKey, Scope};
 
 /// How long feeds and sitemaps may be cached, in seconds.
 #[derive(Debug, Clone)]
@@ -64,7 +64,7 @@ async fn serve(
     private: bool,
     render: impl std::future::Future<Output = Result<Rendered, AppError>>,
 ) -> Result<HttpResponse, AppError> {
-    let key = ResponseKey::new(key, Depends::CONTENT);
+    let key = ResponseKey::new(key, Scope::Feed);
     let rendered = content
         .response(key, async { Ok(Arc::new(render.await?)) })
         .await?;
@@ -98,6 +98,9 @@ async fn serve(
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::VARY, "Accept-Encoding, Authorization, X-Api-Key"));
+    if !private {
+        cache::tag(&mut response, Scope::Feed, &rendered);
+    }
     if let Some(lm) = last_modified {
         response.insert_header((header::LAST_MODIFIED, lm));
     }
@@ -336,7 +339,7 @@ fn links(title: String, base: &str) -> FeedLinks {
 #[utoipa::path(operation_id = "listFeeds", tag = "feeds", responses((status = 200, description = "The feeds", body = FeedDirectory)))]
 #[get("/v1/feeds")]
 pub async fn directory(req: HttpRequest, content: Content, site: Site) -> Result<HttpResponse, AppError> {
-    cache::public(&req, &content, async {
+    cache::public(&req, &content, Scope::Feed, async {
         let tree = content.section_tree().await?;
         let sections = content.sections().await?;
         let mut feeds = vec![links(site.name.clone(), "/feeds")];

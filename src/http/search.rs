@@ -4,8 +4,8 @@ use utoipa::IntoParams;
 
 use super::{Content, cache, params};
 use crate::error::{AppError, Problem};
-use crate::service::ArticleFilter;
 use crate::service::search::SearchResults;
+use crate::service::{ArticleFilter, Scope};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -50,7 +50,7 @@ pub async fn search(
     let text = p.q.unwrap_or_default();
     let limit = params::limit(&p.limit)?;
     let cursor = params::slug(&p.cursor);
-    cache::public(&req, &content, async {
+    cache::public(&req, &content, Scope::List, async {
         content
             .search(&text, filter, limit, cursor.as_deref(), ("q", "limit", "cursor"))
             .await

@@ -2,6 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::{Content, cache};
 use crate::error::{AppError, Problem};
+use crate::service::Scope;
 use crate::service::views::{SectionDetail, SectionTreeView};
 
 /// All sections as a tree.
@@ -12,7 +13,10 @@ use crate::service::views::{SectionDetail, SectionTreeView};
 )]
 #[get("/v1/sections")]
 pub async fn tree(req: HttpRequest, content: Content) -> Result<HttpResponse, AppError> {
-    cache::public(&req, &content, async { content.sections().await }).await
+    cache::public(&req, &content, Scope::Sections, async {
+        content.sections().await
+    })
+    .await
 }
 
 /// A section: its place in the tree and its first page of articles (sub-sections included;
@@ -32,5 +36,8 @@ pub async fn by_slug(
     content: Content,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    cache::public(&req, &content, async { content.section_detail(&slug).await }).await
+    cache::public(&req, &content, Scope::List, async {
+        content.section_detail(&slug).await
+    })
+    .await
 }

@@ -5,8 +5,8 @@ use utoipa::IntoParams;
 use super::{Content, cache, params};
 use crate::content::cursor::NameCursor;
 use crate::error::{AppError, Problem};
-use crate::service::PageRequest;
 use crate::service::views::{AuthorDetail, AuthorPage, TagDetail, TagPage};
+use crate::service::{PageRequest, Scope};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -44,7 +44,7 @@ pub async fn tags(
     query: web::Query<NameListParams>,
 ) -> Result<HttpResponse, AppError> {
     let page = query.page()?;
-    cache::public(&req, &content, async { content.tags(page).await }).await
+    cache::public(&req, &content, Scope::Tags, async { content.tags(page).await }).await
 }
 
 /// A tag and its newest articles (further pages: `/v1/articles?tag=`).
@@ -63,7 +63,10 @@ pub async fn tag(
     content: Content,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    cache::public(&req, &content, async { content.tag_detail(&slug).await }).await
+    cache::public(&req, &content, Scope::List, async {
+        content.tag_detail(&slug).await
+    })
+    .await
 }
 
 /// Authors in alphabetical order.
@@ -82,7 +85,10 @@ pub async fn authors(
     query: web::Query<NameListParams>,
 ) -> Result<HttpResponse, AppError> {
     let page = query.page()?;
-    cache::public(&req, &content, async { content.authors(page).await }).await
+    cache::public(&req, &content, Scope::Authors, async {
+        content.authors(page).await
+    })
+    .await
 }
 
 /// An author and their newest articles (further pages: `/v1/articles?author=`).
@@ -101,5 +107,8 @@ pub async fn author(
     content: Content,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    cache::public(&req, &content, async { content.author_detail(&slug).await }).await
+    cache::public(&req, &content, Scope::List, async {
+        content.author_detail(&slug).await
+    })
+    .await
 }

@@ -209,7 +209,7 @@ impl ContentService {
     /// assembled, answered, and stored for the next reader on any server.
     async fn document(&self, lookup: ArticleLookup, format: BodyFormat) -> Result<Document, AppError> {
         enum Found {
-            Ready(i64, String, Vec<u8>),
+            Ready(q::StoredDocument),
             Assemble(Box<ArticleBundle>, i64),
             Missing,
         }
@@ -220,7 +220,7 @@ impl ContentService {
             .read(move |c| Ok(q::find_public_document(c, key.key(), format.as_str(), now)?))
             .await?;
         let found = match ready {
-            Some((id, etag, body)) => Found::Ready(id, etag, body),
+            Some(stored) => Found::Ready(stored),
             None => {
                 self.db
                     .run(move |c| {
@@ -238,11 +238,12 @@ impl ContentService {
             }
         };
         match found {
-            Found::Ready(id, etag, body) => Ok(Document::Stored(Arc::new(Rendered {
+            Found::Ready((id, etag, body, keys)) => Ok(Document::Stored(Arc::new(Rendered {
                 body: body.into(),
                 etag,
                 last_modified: None,
                 article: Some(id),
+                keys,
             }))),
             Found::Missing => Ok(Document::Missing),
             Found::Assemble(bundle, generation) => {
@@ -250,6 +251,7 @@ impl ContentService {
                 let view = article_view(&bundle, &tree, format);
                 let rendered = Arc::new(Rendered {
                     article: Some(view.summary.id),
+                    keys: super::purge::article_keys(&view, bundle.row.featured_media_id),
                     ..Rendered::new(serde_json::to_vec(&view).map_err(AppError::internal)?)
                 });
                 self.keep_document(bundle.row.id, format, rendered.clone(), generation);
@@ -268,8 +270,7 @@ impl ContentService {
                         c,
                         article_id,
                         format.as_str(),
-                        &rendered.etag,
-                        &rendered.body,
+                        (&rendered.etag, &rendered.body, &rendered.keys),
                         generation,
                     )?)
                 })

@@ -9,10 +9,12 @@ pub mod editorial;
 pub mod feeds;
 mod paging;
 pub mod popular;
+pub mod purge;
 pub mod related;
 mod related_index;
 mod relations;
 mod responses;
+mod schedule;
 pub mod search;
 mod sections;
 pub(crate) mod taxonomy;
@@ -29,7 +31,7 @@ use cache::ReadCache;
 pub use clock::Clock;
 pub use paging::{Page, PageRequest};
 pub use relations::Relations;
-pub use responses::{Change, Depends, ResponseKey, ResponseTicket};
+pub use responses::{Change, Depends, ResponseKey, ResponseTicket, Scope};
 pub use sections::SectionTree;
 
 /// A response body as sent, with the time its content last changed when known.
@@ -43,6 +45,8 @@ pub struct Rendered {
     /// The one article this response shows, when it shows one: a change to another
     /// article leaves it cached.
     pub article: Option<i64>,
+    /// The surrogate keys of what it shows beyond its kind (see `purge`), space-separated.
+    pub keys: String,
 }
 
 impl Rendered {
@@ -56,6 +60,15 @@ impl Rendered {
             body: body.into(),
             last_modified,
             article: None,
+            keys: String::new(),
+        }
+    }
+
+    /// The same, as a response about one article: a change to another leaves it cached.
+    pub fn about(self, article: i64) -> Rendered {
+        Rendered {
+            article: Some(article),
+            ..self
         }
     }
 }
@@ -87,6 +100,10 @@ pub struct ContentSettings {
     pub views: popular::ViewSettings,
     /// What "now" is; the system clock unless a test moves it.
     pub clock: Clock,
+    /// Where a CDN is told what to drop.
+    pub purge: purge::PurgeSettings,
+    /// How often the schedule is looked at for articles that became public at their time.
+    pub schedule_check: Duration,
 }
 
 impl Default for ContentSettings {
@@ -97,6 +114,8 @@ impl Default for ContentSettings {
             read_cache_bytes: 64 * 1024 * 1024,
             views: popular::ViewSettings::default(),
             clock: Clock::default(),
+            purge: purge::PurgeSettings::default(),
+            schedule_check: Duration::from_secs(1),
         }
     }
 }
@@ -112,6 +131,7 @@ pub struct ContentService {
     views: Arc<popular::ViewCounter>,
     related_index: Arc<related_index::RelatedIndex>,
     horizon: Arc<cache::Horizon>,
+    purger: Arc<purge::Purger>,
     clock: Clock,
 }
 
@@ -140,25 +160,30 @@ impl ContentService {
             views: Arc::new(popular::ViewCounter::new(settings.views.clone())),
             related_index: related_index::RelatedIndex::new(),
             horizon: Arc::new(cache::Horizon::new(settings.read_cache_ttl)),
+            purger: Arc::new(purge::Purger::new(&settings.purge)),
             clock: settings.clock.clone(),
         }
     }
 
-    /// Forgets everything cached; every write through this process calls it.
+    /// Forgets everything cached, as after a change nobody described.
     pub fn invalidate(&self) {
-        self.invalidate_after(Change::Content);
+        self.changed(Change::Content);
     }
 
-    /// Forgets what a write of `change` made stale: every read cache (each refills in one
-    /// indexed read) and the responses that depend on it.
-    pub fn invalidate_after(&self, change: Change) {
-        self.sections.invalidate_all();
-        self.articles.clear();
-        self.pages.clear();
-        self.responses.forget(change);
-        self.related_index.mark_stale();
-        self.horizon.clear();
-        self.forget_view_sections();
+    /// Learns of a committed change: forgets what it made stale here (the read caches,
+    /// each refilled in one indexed read, and the responses that depend on it) and tells
+    /// the CDN which keys to drop. Every write to public content ends here.
+    pub fn changed(&self, change: Change) {
+        if change.kind() == responses::Kind::Content {
+            self.sections.invalidate_all();
+            self.articles.clear();
+            self.pages.clear();
+            self.related_index.mark_stale();
+            self.horizon.clear();
+            self.forget_view_sections();
+        }
+        self.responses.forget(&change);
+        self.purger.purge(change.surrogate_keys());
     }
 
     pub fn db(&self) -> &Db {

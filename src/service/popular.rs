@@ -482,7 +482,7 @@ impl ContentService {
                     self.views
                         .generation
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    self.forget(super::Change::Views);
+                    self.changed(super::Change::Views);
                 }
                 Ok(written)
             }

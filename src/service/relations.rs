@@ -15,6 +15,7 @@ use crate::error::AppError;
 
 pub fn byline(author: AuthorRow, role: Option<String>) -> Byline {
     Byline {
+        id: author.id,
         slug: author.slug,
         name: author.name,
         title: author.title,

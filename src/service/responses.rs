@@ -38,60 +38,114 @@ impl Depends {
         comments: false,
         views: false,
     };
-    pub const COMMENTS: Depends = Depends {
-        comments: true,
-        views: false,
-    };
-    pub const VIEWS: Depends = Depends {
-        comments: false,
-        views: true,
-    };
 
-    fn on(self, change: Change) -> bool {
-        match change {
-            Change::Content | Change::Article(_) => true,
-            Change::Comments => self.comments,
-            Change::Views => self.views,
+    fn on(self, kind: Kind) -> bool {
+        match kind {
+            Kind::Content => true,
+            Kind::Comments => self.comments,
+            Kind::Views => self.views,
         }
     }
 }
 
-/// What changed, for [`ContentService::forget`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a public response shows. It says which changes clear it here and which surrogate
+/// keys a CDN files it under (see `service::purge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// One article (its own keys come with its bytes: `Rendered::keys`).
+    Article,
+    /// Anything that lists articles: a section's, a tag's or an author's page, search,
+    /// related.
+    List,
+    /// A list ordered by counted views.
+    Popular,
+    /// Feeds and sitemaps.
+    Feed,
+    /// The lists of sections, tags and authors themselves.
+    Sections,
+    Tags,
+    Authors,
+    /// The published comments of one article (`Rendered::about` it).
+    Comments,
+    /// A GraphQL query's answer, and what it depends on as read off its text.
+    Graphql(Depends),
+}
+
+impl Scope {
+    pub(super) fn depends(self) -> Depends {
+        match self {
+            Scope::Popular => Depends {
+                comments: false,
+                views: true,
+            },
+            Scope::Comments => Depends {
+                comments: true,
+                views: false,
+            },
+            Scope::Graphql(depends) => depends,
+            _ => Depends::CONTENT,
+        }
+    }
+}
+
+/// What changed, for [`ContentService::changed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// Sections, tags, authors or media, which articles show: everything public may differ.
+    /// Anything public may differ (a bulk load, an import).
     Content,
     /// One article: its own responses and every list may differ, other articles not.
     Article(i64),
-    /// A comment became public or stopped being public.
-    Comments,
+    /// A section, tag, author or media item, by id: the articles showing it and the lists.
+    Section(i64),
+    Tag(i64),
+    Author(i64),
+    Media(i64),
+    /// Comments of these articles became public or stopped being public.
+    Comments(Vec<i64>),
     /// Counted views were written.
     Views,
 }
 
-impl Change {
-    /// One per generation counter; an article's change counts as a content change there.
-    const KINDS: [Change; 3] = [Change::Content, Change::Comments, Change::Views];
+/// One generation counter per kind of change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Content,
+    Comments,
+    Views,
+}
+
+impl Kind {
+    const ALL: [Kind; 3] = [Kind::Content, Kind::Comments, Kind::Views];
 
     fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Change {
+    pub(super) fn kind(&self) -> Kind {
         match self {
-            Change::Content | Change::Article(_) => 0,
-            Change::Comments => 1,
-            Change::Views => 2,
+            Change::Comments(_) => Kind::Comments,
+            Change::Views => Kind::Views,
+            _ => Kind::Content,
         }
     }
 }
 
-/// One cached response: the request as text and what its answer depends on.
+/// One cached response: the request as text and what its answer shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ResponseKey {
     text: String,
-    depends: Depends,
+    scope: Scope,
 }
 
 impl ResponseKey {
-    pub fn new(text: String, depends: Depends) -> ResponseKey {
-        ResponseKey { text, depends }
+    pub fn new(text: String, scope: Scope) -> ResponseKey {
+        ResponseKey { text, scope }
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.scope
     }
 }
 
@@ -143,15 +197,16 @@ impl Responses {
     }
 
     fn ticket(&self) -> ResponseTicket {
-        ResponseTicket(Change::KINDS.map(|c| self.generations[c.index()].load(Ordering::Acquire)))
+        ResponseTicket(Kind::ALL.map(|k| self.generations[k.index()].load(Ordering::Acquire)))
     }
 
     /// Whether an answer begun at `ticket` may still be kept: nothing it depends on changed.
     fn keeps(&self, key: &ResponseKey, ticket: ResponseTicket) -> bool {
         let now = self.ticket();
-        Change::KINDS
+        let depends = key.scope.depends();
+        Kind::ALL
             .iter()
-            .all(|&c| !key.depends.on(c) || now.0[c.index()] == ticket.0[c.index()])
+            .all(|&k| !depends.on(k) || now.0[k.index()] == ticket.0[k.index()])
     }
 
     fn entry(&self, rendered: Arc<Rendered>, now: NaiveDateTime, horizon: Option<NaiveDateTime>) -> Entry {
@@ -165,22 +220,31 @@ impl Responses {
         }
     }
 
-    pub(super) fn forget(&self, change: Change) {
-        self.generations[change.index()].fetch_add(1, Ordering::AcqRel);
+    pub(super) fn forget(&self, change: &Change) {
+        let kind = change.kind();
+        self.generations[kind.index()].fetch_add(1, Ordering::AcqRel);
         let Some(cache) = &self.cache else { return };
-        match change {
-            Change::Content => cache.invalidate_all(),
-            _ => {
-                let stale = move |k: &ResponseKey, e: &Entry| match change {
-                    Change::Article(id) => e.rendered.article.is_none_or(|a| a == id),
-                    _ => k.depends.on(change),
-                };
-                // Only fails when the builder did not ask for closures, which it does.
-                if let Err(e) = cache.invalidate_entries_if(stale) {
-                    tracing::warn!(error = %e, "responses not cleared; clearing all");
-                    cache.invalidate_all();
-                }
+        match *change {
+            Change::Article(id) => {
+                self.clear_where(cache, move |_, e| e.rendered.article.is_none_or(|a| a == id))
             }
+            Change::Comments(_) | Change::Views => {
+                self.clear_where(cache, move |k, _| k.scope.depends().on(kind))
+            }
+            // What shows a section, tag, author or media item is not tracked here.
+            _ => cache.invalidate_all(),
+        }
+    }
+
+    fn clear_where(
+        &self,
+        cache: &Cache<ResponseKey, Entry>,
+        stale: impl Fn(&ResponseKey, &Entry) -> bool + Send + Sync + 'static,
+    ) {
+        // Only fails when the builder did not ask for closures, which it does.
+        if let Err(e) = cache.invalidate_entries_if(stale) {
+            tracing::warn!(error = %e, "responses not cleared; clearing all");
+            cache.invalidate_all();
         }
     }
 }
@@ -264,11 +328,6 @@ impl ContentService {
         Ok(())
     }
 
-    /// Forgets the responses that depend on `change`.
-    pub(crate) fn forget(&self, change: Change) {
-        self.responses.forget(change);
-    }
-
     /// The next scheduled publication after `now`, mostly remembered: a turn in the
     /// database queue would only be waited for.
     async fn next_publication(&self, now: NaiveDateTime) -> Result<Option<NaiveDateTime>, AppError> {
@@ -289,16 +348,16 @@ mod tests {
     #[test]
     fn a_change_invalidates_only_what_depends_on_it() {
         let responses = Responses::new(Duration::from_secs(60), 1 << 20);
-        let article = ResponseKey::new("article".into(), Depends::CONTENT);
-        let popular = ResponseKey::new("popular".into(), Depends::VIEWS);
+        let article = ResponseKey::new("article".into(), Scope::Article);
+        let popular = ResponseKey::new("popular".into(), Scope::Popular);
         let ticket = responses.ticket();
-        responses.forget(Change::Views);
+        responses.forget(&Change::Views);
         assert!(responses.keeps(&article, ticket), "views do not touch an article");
         assert!(
             !responses.keeps(&popular, ticket),
             "the popular list was read before the flush"
         );
-        responses.forget(Change::Content);
+        responses.forget(&Change::Content);
         assert!(!responses.keeps(&article, ticket));
     }
 }

@@ -21,7 +21,11 @@ pub struct SectionRef {
 
 /// A byline: the author and, when given, their role on this piece.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, async_graphql::SimpleObject)]
+#[graphql(complex)]
 pub struct Byline {
+    /// The author's id.
+    #[graphql(skip)]
+    pub id: i64,
     pub slug: String,
     pub name: String,
     /// The author's job title.

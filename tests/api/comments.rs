@@ -834,3 +834,40 @@ async fn a_submission_without_the_token_says_why_in_a_header() {
     let warning = res.headers()["masthead-warning"].to_str().unwrap().to_owned();
     assert!(warning.contains("form_token"), "{warning}");
 }
+
+#[tokio::test]
+async fn an_approved_comment_purges_that_articles_comments_and_nothing_else() {
+    let cdn = crate::helpers::PurgeReceiver::start(0);
+    let url = cdn.url.parse().unwrap();
+    let app = newsroom_with(move |s| s.content.purge.url = Some(url)).await;
+    let id = article_id(&app, SLUG).await;
+    // The articles the test wrote behind the server's back were announced as a change of
+    // everything.
+    cdn.wait_for(0, &["article", "list"]).await;
+    let since = cdn.requests().len();
+    let comments = app.get(&format!("/v1/articles/{SLUG}/comments")).await;
+    assert_eq!(
+        comments.headers()["surrogate-key"],
+        format!("comments comments-{id}").as_str()
+    );
+    let (status, accepted) = submit(&app, SLUG, valid(&token(&app, id, 10), "Held for review."), None).await;
+    assert_eq!(status, 202, "{accepted}");
+    assert_eq!(accepted["status"], "pending");
+
+    let moderator = app.sign_in_as("mod@example.com", Role::Moderator).await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/v1/editor/comments/{}/approve", accepted["id"]),
+            Some(&moderator),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let purged = cdn.wait_for(since, &[&format!("comments-{id}"), "graphql"]).await;
+    assert_eq!(
+        purged,
+        [format!("comments-{id}"), "graphql".to_owned()],
+        "a pending comment purges nothing"
+    );
+}

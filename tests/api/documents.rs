@@ -148,9 +148,9 @@ async fn a_document_built_before_a_write_is_not_stored_after_it() {
                  'tel-aviv-opens-its-first-overnight-light-rail-service'"
             )
             .execute(c))?;
-            let stale = q::store_document(c, id, "blocks", "W/\"stale\"", b"{}", generation)?;
+            let stale = q::store_document(c, id, "blocks", ("W/\"stale\"", b"{}", ""), generation)?;
             let now = q::content_generation(c)?;
-            let fresh = q::store_document(c, id, "blocks", "W/\"fresh\"", b"{}", now)?;
+            let fresh = q::store_document(c, id, "blocks", ("W/\"fresh\"", b"{}", ""), now)?;
             Ok((stale, fresh))
         })
         .unwrap();

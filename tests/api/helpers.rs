@@ -506,3 +506,120 @@ impl TestApp {
 pub fn gql_code(res: &Value) -> Option<String> {
     res["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)
 }
+
+/// One request a CDN's purge API received.
+#[derive(Debug, Clone)]
+pub struct PurgeRequest {
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+    /// Whether it was answered with success (the receiver fails the first few on purpose).
+    pub accepted: bool,
+}
+
+impl PurgeRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The keys, however the purge style carries them.
+    pub fn keys(&self) -> Vec<String> {
+        let listed = ["surrogate_keys", "tags"]
+            .iter()
+            .find_map(|field| self.body[field].as_array().cloned());
+        match listed {
+            Some(keys) => keys.iter().map(|k| k.as_str().unwrap().to_owned()).collect(),
+            None => self
+                .header("xkey-purge")
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+/// A stand-in for a CDN's purge API on a random port: records every request and answers
+/// 503 to the first `failures` of them.
+#[derive(Clone)]
+pub struct PurgeReceiver {
+    pub url: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<PurgeRequest>>>,
+}
+
+impl PurgeReceiver {
+    pub fn start(failures: usize) -> PurgeReceiver {
+        use std::sync::{Arc, Mutex};
+        let seen: Arc<Mutex<Vec<PurgeRequest>>> = Arc::default();
+        let recorded = seen.clone();
+        let server = actix_web::HttpServer::new(move || {
+            let recorded = recorded.clone();
+            actix_web::App::new().default_service(actix_web::web::to(
+                move |req: actix_web::HttpRequest, body: actix_web::web::Bytes| {
+                    let recorded = recorded.clone();
+                    async move {
+                        let mut seen = recorded.lock().unwrap();
+                        let accepted = seen.len() >= failures;
+                        seen.push(PurgeRequest {
+                            method: req.method().to_string(),
+                            headers: req
+                                .headers()
+                                .iter()
+                                .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
+                                .collect(),
+                            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                            accepted,
+                        });
+                        if accepted {
+                            actix_web::HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+                        } else {
+                            actix_web::HttpResponse::ServiceUnavailable().finish()
+                        }
+                    }
+                },
+            ))
+        })
+        .workers(1)
+        .disable_signals()
+        .bind("127.0.0.1:0")
+        .expect("bind the purge receiver");
+        let url = format!("http://127.0.0.1:{}/purge", server.addrs()[0].port());
+        tokio::spawn(server.run());
+        PurgeReceiver { url, seen }
+    }
+
+    pub fn requests(&self) -> Vec<PurgeRequest> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// Every key accepted in the requests from the `since`-th on.
+    pub fn purged(&self, since: usize) -> Vec<String> {
+        self.requests()
+            .iter()
+            .skip(since)
+            .filter(|r| r.accepted)
+            .flat_map(PurgeRequest::keys)
+            .collect()
+    }
+
+    /// Waits (up to ten seconds) until the accepted purges from the `since`-th request on
+    /// name every one of `keys`, and answers all they named: the purger sends after the
+    /// write has answered, so a test has to wait for it.
+    pub async fn wait_for(&self, since: usize, keys: &[&str]) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let purged = self.purged(since);
+            if keys.iter().all(|k| purged.iter().any(|p| p == k)) {
+                return purged;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no purge of {keys:?}; purged so far: {purged:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}

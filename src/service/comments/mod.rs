@@ -141,6 +141,9 @@ pub struct PublicComment {
 pub struct CommentPage {
     pub items: Vec<PublicComment>,
     pub next_cursor: Option<String>,
+    /// The article they are about, for the caches.
+    #[serde(skip)]
+    pub article_id: i64,
 }
 
 pub fn avatar_hash(email: &str) -> String {
@@ -510,7 +513,8 @@ impl CommentService {
         match result {
             Ok((id, status)) => {
                 if status == CommentStatus::Approved {
-                    self.content.forget(crate::service::Change::Comments);
+                    self.content
+                        .changed(crate::service::Change::Comments(vec![article_id]));
                 }
                 Ok(self.accepted(id, status))
             }
@@ -662,6 +666,7 @@ impl CommentService {
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         Ok(CommentPage {
+            article_id,
             next_cursor: more.then(|| rows.last().map(cursor_of)).flatten(),
             items: rows.iter().map(public_comment).collect(),
         })

@@ -184,7 +184,9 @@ impl EditorialService {
                 format!("Give 1 to {MAX_BULK} comment ids."),
             ));
         }
-        self.write(actor, Role::Moderator, Change::Comments, move |c, me, now| {
+        let articles =
+            |out: &Vec<ModeratedComment>| Change::Comments(out.iter().map(|m| m.article_id).collect());
+        self.write(actor, Role::Moderator, articles, move |c, me, now| {
             let mut out = Vec::with_capacity(ids.len());
             let mut missing = Vec::new();
             for (i, &id) in ids.iter().enumerate() {
@@ -230,7 +232,8 @@ impl EditorialService {
         if text.is_empty() || text.chars().count() > 20_000 {
             return Err(AppError::field("text", "length", "Write 1 to 20000 characters."));
         }
-        self.write(actor, Role::Moderator, Change::Comments, move |c, me, now| {
+        let article = |m: &ModeratedComment| Change::Comments(vec![m.article_id]);
+        self.write(actor, Role::Moderator, article, move |c, me, now| {
             q::by_id(c, id)?.ok_or_else(|| AppError::not_found("comment", format!("with id {id}")))?;
             let hash = crate::service::comments::text_hash(&text);
             q::set_body(c, id, &text, &hash, now)?;

@@ -106,13 +106,13 @@ impl EditorialService {
     }
 
     /// Runs one editorial write for a signed-in user of at least `role`: in a transaction,
-    /// with what public responses depend on `change` forgotten once it is committed. Every
-    /// editorial write goes through here.
+    /// and once it is committed, what `change` says of its outcome is forgotten here and
+    /// purged from the CDN. Every editorial write goes through here.
     async fn write<T, F>(
         &self,
         actor: &crate::auth::Actor,
         role: crate::auth::Role,
-        change: Change,
+        change: impl FnOnce(&T) -> Change,
         f: F,
     ) -> Result<T, AppError>
     where
@@ -129,10 +129,7 @@ impl EditorialService {
                 c.transaction(|c| f(c, &me, now))
             })
             .await?;
-        match change {
-            Change::Content | Change::Article(_) => self.content.invalidate_after(change),
-            Change::Comments | Change::Views => self.content.forget(change),
-        }
+        self.content.changed(change(&out));
         Ok(out)
     }
 }

@@ -107,130 +107,140 @@ impl EditorialService {
         id: Option<i64>,
         input: SectionInput,
     ) -> Result<SectionNode, AppError> {
-        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
-            let current = match id {
-                Some(id) => Some(
-                    q::section(c, id)?
-                        .ok_or_else(|| AppError::not_found("section", format!("with id {id}")))?,
-                ),
-                None => None,
-            };
-            let mut errors = Vec::new();
-            let name = input
-                .name
-                .or(current.as_ref().map(|s| s.name.clone()))
-                .unwrap_or_default();
-            check_text(&mut errors, "name", &name, 100);
-            let slug = pick_slug(
-                &mut errors,
-                input.slug,
-                current.as_ref().map(|s| s.slug.as_str()),
-                &name,
-            );
-            taken(&mut errors, q::section_slug_owner(c, &slug)?, id);
-            let parent_id = match input.parent.as_deref().map(str::trim) {
-                None => current.as_ref().and_then(|s| s.parent_id),
-                Some("") => None,
-                Some(parent) => match q::section_slug_owner(c, parent)? {
-                    Some(pid) if Some(pid) == id => {
-                        errors.push(FieldError::new(
-                            "parent",
-                            "cycle",
-                            "A section cannot be its own parent.",
-                        ));
-                        None
+        self.write(
+            actor,
+            Role::Editor,
+            |s: &SectionNode| Change::Section(s.id),
+            move |c, me, now| {
+                let current = match id {
+                    Some(id) => Some(
+                        q::section(c, id)?
+                            .ok_or_else(|| AppError::not_found("section", format!("with id {id}")))?,
+                    ),
+                    None => None,
+                };
+                let mut errors = Vec::new();
+                let name = input
+                    .name
+                    .or(current.as_ref().map(|s| s.name.clone()))
+                    .unwrap_or_default();
+                check_text(&mut errors, "name", &name, 100);
+                let slug = pick_slug(
+                    &mut errors,
+                    input.slug,
+                    current.as_ref().map(|s| s.slug.as_str()),
+                    &name,
+                );
+                taken(&mut errors, q::section_slug_owner(c, &slug)?, id);
+                let parent_id = match input.parent.as_deref().map(str::trim) {
+                    None => current.as_ref().and_then(|s| s.parent_id),
+                    Some("") => None,
+                    Some(parent) => match q::section_slug_owner(c, parent)? {
+                        Some(pid) if Some(pid) == id => {
+                            errors.push(FieldError::new(
+                                "parent",
+                                "cycle",
+                                "A section cannot be its own parent.",
+                            ));
+                            None
+                        }
+                        Some(pid) => Some(pid),
+                        None => {
+                            errors.push(FieldError::new(
+                                "parent",
+                                "unknown",
+                                format!("There is no section {parent:?}."),
+                            ));
+                            None
+                        }
+                    },
+                };
+                if let (Some(me_id), Some(pid)) = (id, parent_id) {
+                    // Walk up from the new parent: meeting this section would make a loop.
+                    let mut cursor = Some(pid);
+                    while let Some(p) = cursor {
+                        if p == me_id {
+                            errors.push(FieldError::new(
+                                "parent",
+                                "cycle",
+                                "A section cannot sit below itself.",
+                            ));
+                            break;
+                        }
+                        cursor = q::section(c, p)?.and_then(|s| s.parent_id);
                     }
-                    Some(pid) => Some(pid),
-                    None => {
-                        errors.push(FieldError::new(
-                            "parent",
-                            "unknown",
-                            format!("There is no section {parent:?}."),
-                        ));
-                        None
-                    }
-                },
-            };
-            if let (Some(me_id), Some(pid)) = (id, parent_id) {
-                // Walk up from the new parent: meeting this section would make a loop.
-                let mut cursor = Some(pid);
-                while let Some(p) = cursor {
-                    if p == me_id {
-                        errors.push(FieldError::new(
-                            "parent",
-                            "cycle",
-                            "A section cannot sit below itself.",
-                        ));
-                        break;
-                    }
-                    cursor = q::section(c, p)?.and_then(|s| s.parent_id);
                 }
-            }
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            let cols = SectionColumns {
-                slug,
-                name,
-                description: input
-                    .description
-                    .or(current.as_ref().map(|s| s.description.clone()))
-                    .unwrap_or_default(),
-                parent_id,
-                position: input
-                    .position
-                    .or(current.as_ref().map(|s| s.position))
-                    .unwrap_or(0),
-                updated_at: now,
-            };
-            let saved_id = match id {
-                Some(id) => {
-                    q::update_section(c, id, &cols)?;
-                    id
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(errors));
                 }
-                None => q::insert_section(c, &cols, now)?,
-            };
-            let action = if id.is_some() {
-                "section.update"
-            } else {
-                "section.create"
-            };
-            record(
-                c,
-                &me.who(),
-                action,
-                &format!("section:{saved_id}"),
-                &cols.slug,
-                now,
-            )?;
-            Ok(node(q::section(c, saved_id)?.ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!("section vanished"))
-            })?))
-        })
+                let cols = SectionColumns {
+                    slug,
+                    name,
+                    description: input
+                        .description
+                        .or(current.as_ref().map(|s| s.description.clone()))
+                        .unwrap_or_default(),
+                    parent_id,
+                    position: input
+                        .position
+                        .or(current.as_ref().map(|s| s.position))
+                        .unwrap_or(0),
+                    updated_at: now,
+                };
+                let saved_id = match id {
+                    Some(id) => {
+                        q::update_section(c, id, &cols)?;
+                        id
+                    }
+                    None => q::insert_section(c, &cols, now)?,
+                };
+                let action = if id.is_some() {
+                    "section.update"
+                } else {
+                    "section.create"
+                };
+                record(
+                    c,
+                    &me.who(),
+                    action,
+                    &format!("section:{saved_id}"),
+                    &cols.slug,
+                    now,
+                )?;
+                Ok(node(q::section(c, saved_id)?.ok_or_else(|| {
+                    AppError::internal(anyhow::anyhow!("section vanished"))
+                })?))
+            },
+        )
         .await
     }
 
     pub async fn delete_section(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
-            let section =
-                q::section(c, id)?.ok_or_else(|| AppError::not_found("section", format!("with id {id}")))?;
-            let (articles, children) = q::section_uses(c, id)?;
-            if articles > 0 || children > 0 {
-                return Err(AppError::InUse(format!(
-                    "section {:?} still has {articles} articles and {children} sub-sections",
-                    section.slug
-                )));
-            }
-            q::delete_section(c, id)?;
-            record(
-                c,
-                &me.who(),
-                "section.delete",
-                &format!("section:{id}"),
-                &section.slug,
-                now,
-            )
-        })
+        self.write(
+            actor,
+            Role::Editor,
+            move |_| Change::Section(id),
+            move |c, me, now| {
+                let section = q::section(c, id)?
+                    .ok_or_else(|| AppError::not_found("section", format!("with id {id}")))?;
+                let (articles, children) = q::section_uses(c, id)?;
+                if articles > 0 || children > 0 {
+                    return Err(AppError::InUse(format!(
+                        "section {:?} still has {articles} articles and {children} sub-sections",
+                        section.slug
+                    )));
+                }
+                q::delete_section(c, id)?;
+                record(
+                    c,
+                    &me.who(),
+                    "section.delete",
+                    &format!("section:{id}"),
+                    &section.slug,
+                    now,
+                )
+            },
+        )
         .await
     }
 
@@ -240,71 +250,82 @@ impl EditorialService {
         id: Option<i64>,
         input: TagInput,
     ) -> Result<TagView, AppError> {
-        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
-            let current = match id {
-                Some(id) => {
-                    Some(q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?)
+        self.write(
+            actor,
+            Role::Editor,
+            |t: &TagView| Change::Tag(t.id),
+            move |c, me, now| {
+                let current = match id {
+                    Some(id) => Some(
+                        q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?,
+                    ),
+                    None => None,
+                };
+                let mut errors = Vec::new();
+                let name = input
+                    .name
+                    .or(current.as_ref().map(|t| t.name.clone()))
+                    .unwrap_or_default();
+                check_text(&mut errors, "name", &name, 100);
+                let slug = pick_slug(
+                    &mut errors,
+                    input.slug,
+                    current.as_ref().map(|t| t.slug.as_str()),
+                    &name,
+                );
+                taken(&mut errors, q::tag_slug_owner(c, &slug)?, id);
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(errors));
                 }
-                None => None,
-            };
-            let mut errors = Vec::new();
-            let name = input
-                .name
-                .or(current.as_ref().map(|t| t.name.clone()))
-                .unwrap_or_default();
-            check_text(&mut errors, "name", &name, 100);
-            let slug = pick_slug(
-                &mut errors,
-                input.slug,
-                current.as_ref().map(|t| t.slug.as_str()),
-                &name,
-            );
-            taken(&mut errors, q::tag_slug_owner(c, &slug)?, id);
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            let cols = TagColumns {
-                slug,
-                name,
-                description: input
-                    .description
-                    .or(current.as_ref().map(|t| t.description.clone()))
-                    .unwrap_or_default(),
-                updated_at: now,
-            };
-            let renamed = current.as_ref().is_some_and(|t| t.name != cols.name);
-            let saved_id = match id {
-                Some(id) => {
-                    q::update_tag(c, id, &cols)?;
-                    id
+                let cols = TagColumns {
+                    slug,
+                    name,
+                    description: input
+                        .description
+                        .or(current.as_ref().map(|t| t.description.clone()))
+                        .unwrap_or_default(),
+                    updated_at: now,
+                };
+                let renamed = current.as_ref().is_some_and(|t| t.name != cols.name);
+                let saved_id = match id {
+                    Some(id) => {
+                        q::update_tag(c, id, &cols)?;
+                        id
+                    }
+                    None => q::insert_tag(c, &cols, now)?,
+                };
+                if renamed {
+                    // Search finds articles by their tags' names.
+                    for article in q::tagged_article_ids(c, saved_id)? {
+                        crate::service::search::reindex(c, article)?;
+                    }
                 }
-                None => q::insert_tag(c, &cols, now)?,
-            };
-            if renamed {
-                // Search finds articles by their tags' names.
-                for article in q::tagged_article_ids(c, saved_id)? {
-                    crate::service::search::reindex(c, article)?;
-                }
-            }
-            let action = if id.is_some() { "tag.update" } else { "tag.create" };
-            record(c, &me.who(), action, &format!("tag:{saved_id}"), &cols.slug, now)?;
-            Ok(tag_view(q::tag(c, saved_id)?.ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!("tag vanished"))
-            })?))
-        })
+                let action = if id.is_some() { "tag.update" } else { "tag.create" };
+                record(c, &me.who(), action, &format!("tag:{saved_id}"), &cols.slug, now)?;
+                Ok(tag_view(q::tag(c, saved_id)?.ok_or_else(|| {
+                    AppError::internal(anyhow::anyhow!("tag vanished"))
+                })?))
+            },
+        )
         .await
     }
 
     pub async fn delete_tag(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
-            let tag = q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?;
-            let tagged = q::tagged_article_ids(c, id)?;
-            q::delete_tag(c, id)?;
-            for article in tagged {
-                crate::service::search::reindex(c, article)?;
-            }
-            record(c, &me.who(), "tag.delete", &format!("tag:{id}"), &tag.slug, now)
-        })
+        self.write(
+            actor,
+            Role::Editor,
+            move |_| Change::Tag(id),
+            move |c, me, now| {
+                let tag =
+                    q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?;
+                let tagged = q::tagged_article_ids(c, id)?;
+                q::delete_tag(c, id)?;
+                for article in tagged {
+                    crate::service::search::reindex(c, article)?;
+                }
+                record(c, &me.who(), "tag.delete", &format!("tag:{id}"), &tag.slug, now)
+            },
+        )
         .await
     }
 
@@ -314,113 +335,123 @@ impl EditorialService {
         id: Option<i64>,
         input: AuthorInput,
     ) -> Result<AuthorView, AppError> {
-        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
-            let current = match id {
-                Some(id) => Some(
-                    q::author(c, id)?
-                        .ok_or_else(|| AppError::not_found("author", format!("with id {id}")))?,
-                ),
-                None => None,
-            };
-            let mut errors = Vec::new();
-            let name = input
-                .name
-                .or(current.as_ref().map(|a| a.name.clone()))
-                .unwrap_or_default();
-            check_text(&mut errors, "name", &name, 100);
-            let slug = pick_slug(
-                &mut errors,
-                input.slug,
-                current.as_ref().map(|a| a.slug.as_str()),
-                &name,
-            );
-            taken(&mut errors, q::author_slug_owner(c, &slug)?, id);
-            let avatar_url = match input.avatar_url {
-                Some(url) if url.trim().is_empty() => None,
-                Some(url) => {
-                    if !is_http(&url) {
-                        errors.push(FieldError::new(
-                            "avatar_url",
-                            "invalid",
-                            "The avatar URL must be http(s).",
-                        ));
+        self.write(
+            actor,
+            Role::Editor,
+            |a: &AuthorView| Change::Author(a.id),
+            move |c, me, now| {
+                let current = match id {
+                    Some(id) => Some(
+                        q::author(c, id)?
+                            .ok_or_else(|| AppError::not_found("author", format!("with id {id}")))?,
+                    ),
+                    None => None,
+                };
+                let mut errors = Vec::new();
+                let name = input
+                    .name
+                    .or(current.as_ref().map(|a| a.name.clone()))
+                    .unwrap_or_default();
+                check_text(&mut errors, "name", &name, 100);
+                let slug = pick_slug(
+                    &mut errors,
+                    input.slug,
+                    current.as_ref().map(|a| a.slug.as_str()),
+                    &name,
+                );
+                taken(&mut errors, q::author_slug_owner(c, &slug)?, id);
+                let avatar_url = match input.avatar_url {
+                    Some(url) if url.trim().is_empty() => None,
+                    Some(url) => {
+                        if !is_http(&url) {
+                            errors.push(FieldError::new(
+                                "avatar_url",
+                                "invalid",
+                                "The avatar URL must be http(s).",
+                            ));
+                        }
+                        Some(url)
                     }
-                    Some(url)
+                    None => current.as_ref().and_then(|a| a.avatar_url.clone()),
+                };
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(errors));
                 }
-                None => current.as_ref().and_then(|a| a.avatar_url.clone()),
-            };
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            let cols = AuthorColumns {
-                slug,
-                name,
-                title: input
-                    .title
-                    .or(current.as_ref().map(|a| a.title.clone()))
-                    .unwrap_or_default(),
-                bio: input
-                    .bio
-                    .or(current.as_ref().map(|a| a.bio.clone()))
-                    .unwrap_or_default(),
-                avatar_url,
-                updated_at: now,
-            };
-            let renamed = current.as_ref().is_some_and(|a| a.name != cols.name);
-            let saved_id = match id {
-                Some(id) => {
-                    q::update_author(c, id, &cols)?;
-                    id
+                let cols = AuthorColumns {
+                    slug,
+                    name,
+                    title: input
+                        .title
+                        .or(current.as_ref().map(|a| a.title.clone()))
+                        .unwrap_or_default(),
+                    bio: input
+                        .bio
+                        .or(current.as_ref().map(|a| a.bio.clone()))
+                        .unwrap_or_default(),
+                    avatar_url,
+                    updated_at: now,
+                };
+                let renamed = current.as_ref().is_some_and(|a| a.name != cols.name);
+                let saved_id = match id {
+                    Some(id) => {
+                        q::update_author(c, id, &cols)?;
+                        id
+                    }
+                    None => q::insert_author(c, &cols, now)?,
+                };
+                if renamed {
+                    // Search finds articles by their authors' names.
+                    for article in q::bylined_article_ids(c, saved_id)? {
+                        crate::service::search::reindex(c, article)?;
+                    }
                 }
-                None => q::insert_author(c, &cols, now)?,
-            };
-            if renamed {
-                // Search finds articles by their authors' names.
-                for article in q::bylined_article_ids(c, saved_id)? {
-                    crate::service::search::reindex(c, article)?;
-                }
-            }
-            let action = if id.is_some() {
-                "author.update"
-            } else {
-                "author.create"
-            };
-            record(
-                c,
-                &me.who(),
-                action,
-                &format!("author:{saved_id}"),
-                &cols.slug,
-                now,
-            )?;
-            Ok(author_view(q::author(c, saved_id)?.ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!("author vanished"))
-            })?))
-        })
+                let action = if id.is_some() {
+                    "author.update"
+                } else {
+                    "author.create"
+                };
+                record(
+                    c,
+                    &me.who(),
+                    action,
+                    &format!("author:{saved_id}"),
+                    &cols.slug,
+                    now,
+                )?;
+                Ok(author_view(q::author(c, saved_id)?.ok_or_else(|| {
+                    AppError::internal(anyhow::anyhow!("author vanished"))
+                })?))
+            },
+        )
         .await
     }
 
     pub async fn delete_author(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
-            let author =
-                q::author(c, id)?.ok_or_else(|| AppError::not_found("author", format!("with id {id}")))?;
-            let bylines = q::author_bylines(c, id)?;
-            if bylines > 0 {
-                return Err(AppError::InUse(format!(
-                    "author {:?} still has {bylines} bylines",
-                    author.slug
-                )));
-            }
-            q::delete_author(c, id)?;
-            record(
-                c,
-                &me.who(),
-                "author.delete",
-                &format!("author:{id}"),
-                &author.slug,
-                now,
-            )
-        })
+        self.write(
+            actor,
+            Role::Editor,
+            move |_| Change::Author(id),
+            move |c, me, now| {
+                let author = q::author(c, id)?
+                    .ok_or_else(|| AppError::not_found("author", format!("with id {id}")))?;
+                let bylines = q::author_bylines(c, id)?;
+                if bylines > 0 {
+                    return Err(AppError::InUse(format!(
+                        "author {:?} still has {bylines} bylines",
+                        author.slug
+                    )));
+                }
+                q::delete_author(c, id)?;
+                record(
+                    c,
+                    &me.who(),
+                    "author.delete",
+                    &format!("author:{id}"),
+                    &author.slug,
+                    now,
+                )
+            },
+        )
         .await
     }
 
@@ -436,71 +467,82 @@ impl EditorialService {
         } else {
             Role::Contributor
         };
-        self.write(actor, needed, Change::Content, move |c, me, now| {
-            let current = match id {
-                Some(id) => Some(
-                    q::media_item(c, id)?
-                        .ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?,
-                ),
-                None => None,
-            };
-            let mut errors = Vec::new();
-            let url = input
-                .url
-                .or(current.as_ref().map(|m| m.url.clone()))
-                .unwrap_or_default();
-            if !is_http(&url) {
-                errors.push(FieldError::new("url", "invalid", "Give the image's http(s) URL."));
-            }
-            for (field, v) in [("width", input.width), ("height", input.height)] {
-                if v.is_some_and(|v| v <= 0) {
-                    errors.push(FieldError::new(
-                        field,
-                        "invalid",
-                        format!("The {field} is a positive number of pixels."),
-                    ));
+        self.write(
+            actor,
+            needed,
+            |m: &MediaView| Change::Media(m.id),
+            move |c, me, now| {
+                let current = match id {
+                    Some(id) => Some(
+                        q::media_item(c, id)?
+                            .ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?,
+                    ),
+                    None => None,
+                };
+                let mut errors = Vec::new();
+                let url = input
+                    .url
+                    .or(current.as_ref().map(|m| m.url.clone()))
+                    .unwrap_or_default();
+                if !is_http(&url) {
+                    errors.push(FieldError::new("url", "invalid", "Give the image's http(s) URL."));
                 }
-            }
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            let keep = |new: Option<String>, old: Option<&String>| new.or(old.cloned()).unwrap_or_default();
-            let cols = MediaColumns {
-                url,
-                alt: keep(input.alt, current.as_ref().map(|m| &m.alt)),
-                caption: keep(input.caption, current.as_ref().map(|m| &m.caption)),
-                credit: keep(input.credit, current.as_ref().map(|m| &m.credit)),
-                width: input.width.or(current.as_ref().and_then(|m| m.width)),
-                height: input.height.or(current.as_ref().and_then(|m| m.height)),
-                updated_at: now,
-            };
-            let saved_id = match id {
-                Some(id) => {
-                    q::update_media(c, id, &cols)?;
-                    id
+                for (field, v) in [("width", input.width), ("height", input.height)] {
+                    if v.is_some_and(|v| v <= 0) {
+                        errors.push(FieldError::new(
+                            field,
+                            "invalid",
+                            format!("The {field} is a positive number of pixels."),
+                        ));
+                    }
                 }
-                None => q::insert_media(c, &cols, now)?,
-            };
-            let action = if id.is_some() {
-                "media.update"
-            } else {
-                "media.create"
-            };
-            record(c, &me.who(), action, &format!("media:{saved_id}"), &cols.url, now)?;
-            let m = q::media_item(c, saved_id)?
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("media vanished")))?;
-            Ok(media_view(m))
-        })
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(errors));
+                }
+                let keep =
+                    |new: Option<String>, old: Option<&String>| new.or(old.cloned()).unwrap_or_default();
+                let cols = MediaColumns {
+                    url,
+                    alt: keep(input.alt, current.as_ref().map(|m| &m.alt)),
+                    caption: keep(input.caption, current.as_ref().map(|m| &m.caption)),
+                    credit: keep(input.credit, current.as_ref().map(|m| &m.credit)),
+                    width: input.width.or(current.as_ref().and_then(|m| m.width)),
+                    height: input.height.or(current.as_ref().and_then(|m| m.height)),
+                    updated_at: now,
+                };
+                let saved_id = match id {
+                    Some(id) => {
+                        q::update_media(c, id, &cols)?;
+                        id
+                    }
+                    None => q::insert_media(c, &cols, now)?,
+                };
+                let action = if id.is_some() {
+                    "media.update"
+                } else {
+                    "media.create"
+                };
+                record(c, &me.who(), action, &format!("media:{saved_id}"), &cols.url, now)?;
+                let m = q::media_item(c, saved_id)?
+                    .ok_or_else(|| AppError::internal(anyhow::anyhow!("media vanished")))?;
+                Ok(media_view(m))
+            },
+        )
         .await
     }
 
     pub async fn delete_media(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        self.write(actor, Role::Editor, Change::Content, move |c, me, now| {
-            let m =
-                q::media_item(c, id)?.ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?;
-            q::delete_media(c, id)?;
-            record(c, &me.who(), "media.delete", &format!("media:{id}"), &m.url, now)
-        })
+        self.write(
+            actor,
+            Role::Editor,
+            move |_| Change::Media(id),
+            move |c, me, now| {
+                let m = q::media_item(c, id)?
+                    .ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?;
+                q::delete_media(c, id)?;
+                record(c, &me.who(), "media.delete", &format!("media:{id}"), &m.url, now)
+            },
+        )
         .await
     }
 }

@@ -168,7 +168,7 @@ impl EditorialService {
         self.write(
             actor,
             Role::Contributor,
-            Change::Article(id),
+            move |_| Change::Article(id),
             move |c, me, now| {
                 f(&this, c, me, now, &tree)?;
                 this.view(c, &tree, id, now)
@@ -276,53 +276,58 @@ impl EditorialService {
         let this = self.clone();
         let tree = self.fresh_tree().await?;
         let article = self
-            .write(actor, Role::Contributor, Change::Content, move |c, me, now| {
-                let mut base = Content {
-                    title: String::new(),
-                    subtitle: String::new(),
-                    dateline: String::new(),
-                    excerpt: String::new(),
-                    slug: String::new(),
-                    body: Vec::new(),
-                    section: String::new(),
-                    sections: Vec::new(),
-                    tags: Vec::new(),
-                    authors: Vec::new(),
-                    featured_media_id: None,
-                    canonical_url: None,
-                    language: "en".into(),
-                    comment_status: Discussion::Open,
-                    related: Vec::new(),
-                };
-                if input.authors.is_none()
-                    && let Some(author_id) = me.author_id
-                    && let Some(slug) = q::author_slug(c, author_id)?
-                {
-                    base.authors = vec![BylineInput { slug, role: None }];
-                }
-                let content = this.apply(c, base, input, None)?;
-                let cols = this.columns(c, &content, now)?;
-                let meta = NewArticleMeta {
-                    status: ArticleStatus::Draft,
-                    published_at: None,
-                    created_at: now,
-                    created_by: Some(me.id),
-                    version: 1,
-                };
-                let id = q::insert_article(c, &cols, &meta)?;
-                this.write_relations(c, id, &content)?;
-                crate::service::search::reindex(c, id)?;
-                snapshot(c, id, 1, me, "created", &content, now)?;
-                record(
-                    c,
-                    &me.who(),
-                    "article.create",
-                    &format!("article:{id}"),
-                    &content.title,
-                    now,
-                )?;
-                this.view(c, &tree, id, now)
-            })
+            .write(
+                actor,
+                Role::Contributor,
+                |article: &EditorArticle| Change::Article(article.id),
+                move |c, me, now| {
+                    let mut base = Content {
+                        title: String::new(),
+                        subtitle: String::new(),
+                        dateline: String::new(),
+                        excerpt: String::new(),
+                        slug: String::new(),
+                        body: Vec::new(),
+                        section: String::new(),
+                        sections: Vec::new(),
+                        tags: Vec::new(),
+                        authors: Vec::new(),
+                        featured_media_id: None,
+                        canonical_url: None,
+                        language: "en".into(),
+                        comment_status: Discussion::Open,
+                        related: Vec::new(),
+                    };
+                    if input.authors.is_none()
+                        && let Some(author_id) = me.author_id
+                        && let Some(slug) = q::author_slug(c, author_id)?
+                    {
+                        base.authors = vec![BylineInput { slug, role: None }];
+                    }
+                    let content = this.apply(c, base, input, None)?;
+                    let cols = this.columns(c, &content, now)?;
+                    let meta = NewArticleMeta {
+                        status: ArticleStatus::Draft,
+                        published_at: None,
+                        created_at: now,
+                        created_by: Some(me.id),
+                        version: 1,
+                    };
+                    let id = q::insert_article(c, &cols, &meta)?;
+                    this.write_relations(c, id, &content)?;
+                    crate::service::search::reindex(c, id)?;
+                    snapshot(c, id, 1, me, "created", &content, now)?;
+                    record(
+                        c,
+                        &me.who(),
+                        "article.create",
+                        &format!("article:{id}"),
+                        &content.title,
+                        now,
+                    )?;
+                    this.view(c, &tree, id, now)
+                },
+            )
             .await?;
         Ok(article)
     }
@@ -394,7 +399,7 @@ impl EditorialService {
         self.write(
             actor,
             Role::Contributor,
-            Change::Article(id),
+            move |_| Change::Article(id),
             move |c, me, now| {
                 let (row, _, owner) = this.load(c, id)?;
                 me.may_edit(owner, &row)?;
