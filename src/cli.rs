@@ -259,6 +259,14 @@ struct ServeArgs {
     /// The most fields one GraphQL response may resolve.
     #[arg(long, env = "MASTHEAD_GRAPHQL_MAX_FIELDS", default_value_t = 50_000)]
     graphql_max_fields: usize,
+    /// An Apollo persisted query manifest (`@apollo/generate-persisted-query-manifest`):
+    /// its queries can be named by hash from the first request.
+    #[arg(long, env = "MASTHEAD_GRAPHQL_PERSISTED_QUERIES")]
+    graphql_persisted_queries: Option<PathBuf>,
+    /// Run only the manifest's queries (by hash or by text) and refuse any other document:
+    /// for a production API whose only clients are the newsroom's own apps.
+    #[arg(long, env = "MASTHEAD_GRAPHQL_PERSISTED_ONLY")]
+    graphql_persisted_only: bool,
     #[command(flatten)]
     keys: KeyArgs,
     #[command(flatten)]
@@ -462,6 +470,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.edge.hsts_max_age = args.hsts_max_age;
     settings.graphql.max_cost = args.graphql_max_cost;
     settings.graphql.max_fields = args.graphql_max_fields;
+    settings.persisted_queries.manifest = args.graphql_persisted_queries.clone();
+    settings.persisted_queries.only = args.graphql_persisted_only;
     settings.content.views.flush_interval = std::time::Duration::from_secs(args.views_flush_interval.max(1));
     settings.content.views.retention =
         std::time::Duration::from_secs(args.views_retention_days.max(1) * 86_400);

@@ -42,6 +42,8 @@ pub struct Settings {
     pub cors: crate::http::cors::CorsSettings,
     /// What one GraphQL request may cost.
     pub graphql: crate::graphql::limits::GraphqlLimits,
+    /// Persisted queries: an allow-list, and whether only it runs.
+    pub persisted_queries: crate::graphql::PersistedSettings,
     /// Whether SIGINT/SIGTERM stop the server (off when a test hosts several servers).
     pub handle_signals: bool,
 }
@@ -66,6 +68,7 @@ impl Settings {
             edge: Default::default(),
             public_url: None,
             graphql: Default::default(),
+            persisted_queries: Default::default(),
             cors: Default::default(),
             handle_signals: true,
         }

@@ -87,6 +87,7 @@ impl Application {
             documents.clone(),
         ));
         let documents = web::Data::new(documents);
+        let persisted = web::Data::new(graphql::PersistedQueries::new(&settings.persisted_queries)?);
         let retention = comments.spawn_retention();
         let limits = web::Data::new(http::gate::RateLimits::new(settings.anonymous_rate_limit));
         let pruner = spawn_limit_pruning(limits.clone().into_inner(), comments.clone(), editorial.clone());
@@ -114,6 +115,7 @@ impl Application {
                 .app_data(limits.clone())
                 .app_data(schema.clone())
                 .app_data(documents.clone())
+                .app_data(persisted.clone())
                 .app_data(cache.clone())
                 .app_data(feed_policy.clone())
                 .app_data(site.clone())

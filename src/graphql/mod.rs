@@ -9,6 +9,7 @@ mod explorer;
 pub mod limits;
 mod loaders;
 mod parse_cache;
+pub mod persisted;
 mod query;
 mod scalars;
 mod types;
@@ -23,6 +24,7 @@ use crate::service::feeds::SiteSettings;
 use crate::service::{ContentService, Depends, ResponseKey, Scope};
 pub use loaders::Loaders;
 pub use parse_cache::ParseCache;
+pub use persisted::{PersistedQueries, PersistedSettings};
 
 /// The query root: public reads and the editorial queries.
 #[derive(MergedObject, Default)]
@@ -90,10 +92,7 @@ async fn read_request(
         }
         let params: Params = serde_urlencoded::from_str(req.query_string())
             .map_err(|e| RequestError::bad(format!("the query string could not be read: {e}")))?;
-        let query = params.query.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
-            RequestError::bad("a GET request carries the GraphQL document in the query parameter")
-        })?;
-        let mut request = async_graphql::Request::new(query);
+        let mut request = async_graphql::Request::new(params.query.unwrap_or_default());
         if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
             request = request.operation_name(name);
         }
@@ -106,6 +105,11 @@ async fn read_request(
             request.extensions = serde_json::from_str(&raw)
                 .map_err(|e| RequestError::bad(format!("extensions is not a JSON object: {e}")))?;
         }
+        if request.query.trim().is_empty() && !names_persisted_query(&request) {
+            return Err(RequestError::bad(
+                "a GET request carries the GraphQL document in the query parameter, or names a persisted one in extensions",
+            ));
+        }
         return Ok(request);
     }
     crate::http::require_json(req).map_err(RequestError::Http)?;
@@ -114,8 +118,12 @@ async fn read_request(
         .map_err(RequestError::Http)?;
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| RequestError::bad(format!("the body is not valid JSON: {e}")))?;
+    let persisted = value
+        .get("extensions")
+        .is_some_and(|e| e.get("persistedQuery").is_some());
     match value.get("query") {
         Some(serde_json::Value::String(q)) if !q.trim().is_empty() => {}
+        None if persisted => {}
         _ => {
             return Err(RequestError::bad(
                 "the body is a JSON object whose query is the GraphQL document",
@@ -124,6 +132,10 @@ async fn read_request(
     }
     serde_json::from_value(value)
         .map_err(|e| RequestError::bad(format!("the request could not be read: {e}")))
+}
+
+fn names_persisted_query(request: &async_graphql::Request) -> bool {
+    request.extensions.contains_key("persistedQuery")
 }
 
 enum RequestError {
@@ -190,6 +202,7 @@ fn operation_type(
 async fn execute(
     schema: web::Data<MastheadSchema>,
     documents: web::Data<ParseCache>,
+    persisted: web::Data<PersistedQueries>,
     content: web::Data<ContentService>,
     req: actix_web::HttpRequest,
     actor: Actor,
@@ -198,7 +211,7 @@ async fn execute(
     use actix_web::http::StatusCode;
     use async_graphql::parser::types::OperationType;
     let graphql_response = wants_graphql_response(&req);
-    let request = match read_request(&req, payload).await {
+    let mut request = match read_request(&req, payload).await {
         Ok(request) => request,
         Err(RequestError::Http(e)) => return e.error_response(),
         Err(RequestError::Bad(message)) => {
@@ -206,6 +219,23 @@ async fn execute(
                 StatusCode::BAD_REQUEST,
                 graphql_response,
                 serde_json::json!([{ "message": message, "extensions": { "code": "BAD_REQUEST" } }]),
+            );
+        }
+    };
+    let mut learn = match persisted.resolve(&mut request) {
+        Ok(learn) => learn,
+        Err(refusal) => {
+            // Apollo's link retries with the document on this error, and gives up on
+            // persisted queries altogether when it comes with a 400.
+            let status = if refusal == persisted::Refusal::NotFound {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            return request_failed(
+                status,
+                graphql_response,
+                serde_json::json!([{ "message": refusal.message(), "extensions": { "code": refusal.code() } }]),
             );
         }
     };
@@ -218,10 +248,17 @@ async fn execute(
     if let Some(key) = &key
         && let Some(rendered) = content.cached_response(key).await
     {
+        // Answered before, so it parses.
+        if let Some(hash) = learn.take() {
+            persisted.remember(hash, &request.query);
+        }
         return shared_response(&req, &rendered, graphql_response, key.scope());
     }
     let parsed = operation_type(&request, &documents);
     let parses = parsed.is_ok();
+    if let Some(hash) = learn.filter(|_| parses) {
+        persisted.remember(hash, &request.query);
+    }
     let operation = parsed.ok().flatten();
     // GET is safe by definition: a mutation over it would sign in from a link, and leave
     // credentials in logs and browser history (GraphQL over HTTP, 7.1).

@@ -561,3 +561,28 @@ fn an_interrupted_seeding_stops_between_batches_and_says_what_it_wrote() {
     );
     assert_eq!(written % 1000, 0, "whole batches: {written}");
 }
+
+#[test]
+fn an_allow_list_of_queries_must_be_given_and_must_hold_what_it_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("m.db").display());
+    let serve = |extra: &[&str]| {
+        let out = masthead()
+            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
+            .args(extra)
+            .env("MASTHEAD_JWT_SECRET", crate::helpers::TEST_SECRET)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{extra:?} was accepted");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(serve(&["--graphql-persisted-only"]).contains("--graphql-persisted-queries"));
+    let forged = dir.path().join("manifest.json");
+    std::fs::write(
+        &forged,
+        r#"{"format":"apollo-persisted-query-manifest","version":1,"operations":[{"id":"00","name":"A","type":"query","body":"{ sections { id } }"}]}"#,
+    )
+    .unwrap();
+    let err = serve(&["--graphql-persisted-queries", forged.to_str().unwrap()]);
+    assert!(err.contains("not the SHA-256 of its body"), "{err}");
+}

@@ -16,6 +16,7 @@ mod editorial;
 mod errors;
 mod feeds;
 mod graphql;
+mod persisted;
 mod purges;
 mod readme;
 mod roles;
