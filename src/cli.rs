@@ -282,6 +282,12 @@ struct SiteArgs {
     /// An article's page; {site}, {section}, {slug} and {id} are filled in.
     #[arg(long, env = "MASTHEAD_ARTICLE_URL", default_value = "{site}/{section}/{slug}")]
     article_url: String,
+    /// An author's page; {site} and {slug} are filled in.
+    #[arg(long, env = "MASTHEAD_AUTHOR_URL", default_value = "{site}/authors/{slug}")]
+    author_url: String,
+    /// The publication's logo (an absolute URL), for the publisher in structured data.
+    #[arg(long, env = "MASTHEAD_SITE_LOGO")]
+    site_logo: Option<url::Url>,
     /// Publication name in feeds and the news sitemap.
     #[arg(long, env = "MASTHEAD_SITE_NAME", default_value = "Masthead")]
     site_name: String,
@@ -481,6 +487,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.site = crate::service::feeds::SiteSettings {
         url: args.site.site_url,
         article_url: args.site.article_url,
+        author_url: args.site.author_url,
+        logo_url: args.site.site_logo.map(String::from),
         name: args.site.site_name,
         language: args.site.site_language,
         feed_size: args.site.feed_size,

@@ -314,6 +314,21 @@ impl Article {
         };
         Ok(ArticleBody(RenderedBody::new(&blocks, format)))
     }
+
+    /// schema.org `NewsArticle` JSON-LD, for the page's
+    /// `<script type="application/ld+json">` (the same as `GET /v1/articles/{slug}/jsonld`).
+    async fn json_ld(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
+        let site = ctx.data_unchecked::<crate::service::feeds::SiteSettings>();
+        let whole = match self {
+            Article::Full(article) => article.clone(),
+            Article::Summary(summary) => content(ctx)
+                .article(crate::service::ArticleLookup::Id(summary.id))
+                .await
+                .map_err(gql)?
+                .ok_or_else(|| gql(AppError::not_found("article", summary.id)))?,
+        };
+        Ok(Json(crate::service::structured::json_ld(&whole, site)))
+    }
 }
 
 /// A correction appended to an article.

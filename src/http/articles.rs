@@ -1,9 +1,11 @@
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Content, cache, params};
 use crate::error::{AppError, Problem};
+use crate::service::feeds::SiteSettings;
 use crate::service::views::{Article, ArticlePage};
 use crate::service::{ArticleFilter, ArticleLookup, PageRequest, Scope};
 
@@ -78,7 +80,10 @@ pub struct ArticleParams {
     tag = "articles",
     params(("slug" = String, Path, description = "The article's slug"), ArticleParams),
     responses(
-        (status = 200, description = "The article", body = Article),
+        (status = 200, description = "The article; as an IPTC ninjs 2.2 news item when `Accept` asks for `application/ninjs+json`", content(
+            (Article = "application/json"),
+            ("application/ninjs+json")
+        )),
         (status = 301, description = "An old slug: Location has the article's current URL"),
         (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json")
     )
@@ -87,20 +92,21 @@ pub struct ArticleParams {
 pub async fn by_slug(
     req: HttpRequest,
     content: Content,
+    site: web::Data<SiteSettings>,
     slug: web::Path<String>,
     query: web::Query<ArticleParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params::body_format(&query.body)?;
     let slug = slug.into_inner();
     let lookup = ArticleLookup::slug(&slug);
-    match cache::public_bytes(
-        &req,
-        &content,
-        Scope::Article,
-        content.article_document(lookup, format),
-    )
-    .await
-    {
+    let answer = if wants(&req, NINJS) {
+        let item = content.ninjs_document(lookup, &site);
+        cache::public_as(&req, &content, Scope::Article, NINJS, item).await
+    } else {
+        let document = content.article_document(lookup, format);
+        cache::public_bytes(&req, &content, Scope::Article, document).await
+    };
+    match answer.map(negotiated) {
         Err(AppError::NotFound { detail }) => match content.moved_to(&slug).await? {
             // An old slug of a public article: send the reader to where it lives now.
             Some(new_slug) => {
@@ -119,4 +125,46 @@ pub async fn by_slug(
         },
         other => other,
     }
+}
+
+const NINJS: &str = "application/ninjs+json";
+
+fn wants(req: &HttpRequest, media_type: &str) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.split(',').any(|m| m.trim().starts_with(media_type)))
+}
+
+/// The same URL answers JSON or ninjs by `Accept`: caches must keep them apart.
+fn negotiated(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        header::VARY,
+        header::HeaderValue::from_static("Accept, Accept-Encoding"),
+    );
+    response
+}
+
+/// An article's schema.org `NewsArticle`, for the page's `<script type="application/ld+json">`
+/// (headline, deck, dates, bylines with their pages, publisher, image, sections, keywords,
+/// dateline, corrections).
+#[utoipa::path(
+    operation_id = "getArticleJsonLd",
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug")),
+    responses(
+        (status = 200, description = "schema.org NewsArticle JSON-LD", content_type = "application/ld+json"),
+        (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/v1/articles/{slug}/jsonld")]
+pub async fn json_ld(
+    req: HttpRequest,
+    content: Content,
+    site: web::Data<SiteSettings>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let lookup = ArticleLookup::slug(slug.into_inner());
+    let document = content.json_ld_document(lookup, &site);
+    cache::public_as(&req, &content, Scope::Article, "application/ld+json", document).await
 }

@@ -93,9 +93,23 @@ pub async fn public_bytes<F>(
 where
     F: Future<Output = Result<Arc<Rendered>, AppError>>,
 {
-    let key = ResponseKey::new(format!("rest\0{}", req.uri()), scope);
+    public_as(req, content, scope, "application/json", produce).await
+}
+
+/// The same, for a response of another media type.
+pub async fn public_as<F>(
+    req: &HttpRequest,
+    content: &ContentService,
+    scope: Scope,
+    media_type: &str,
+    produce: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: Future<Output = Result<Arc<Rendered>, AppError>>,
+{
+    let key = ResponseKey::new(format!("{media_type}\0{}", req.uri()), scope);
     let rendered = content.response(key, produce).await?;
-    Ok(respond(req, &rendered, "application/json", scope))
+    Ok(respond(req, &rendered, media_type, scope))
 }
 
 /// The surrogate keys of a response, as Fastly and Varnish (`Surrogate-Key`, spaces) and

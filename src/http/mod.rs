@@ -90,6 +90,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(articles::list)
         .service(articles::by_slug)
+        .service(articles::json_ld)
         .service(sections::tree)
         .service(sections::by_slug)
         .service(taxonomy::tags)

@@ -20,6 +20,10 @@ pub struct SiteSettings {
     pub url: String,
     /// An article's page: `{site}`, `{section}`, `{slug}` and `{id}` are filled in.
     pub article_url: String,
+    /// An author's page: `{site}` and `{slug}` are filled in.
+    pub author_url: String,
+    /// The publication's logo, for the publisher in structured data.
+    pub logo_url: Option<String>,
     pub name: String,
     pub language: String,
     /// Items per feed, at most 100.
@@ -35,6 +39,8 @@ impl Default for SiteSettings {
         SiteSettings {
             url: "https://news.example.com".into(),
             article_url: "{site}/{section}/{slug}".into(),
+            author_url: "{site}/authors/{slug}".into(),
+            logo_url: None,
             name: "Masthead".into(),
             language: "en".into(),
             feed_size: 50,
@@ -50,6 +56,12 @@ impl SiteSettings {
             .replace("{section}", &crate::content::slug::encode(section))
             .replace("{slug}", &crate::content::slug::encode(slug))
             .replace("{id}", &id.to_string())
+    }
+
+    pub fn author_link(&self, slug: &str) -> String {
+        self.author_url
+            .replace("{site}", self.url.trim_end_matches('/'))
+            .replace("{slug}", &crate::content::slug::encode(slug))
     }
 
     /// A `tag:` URI (RFC 4151) for `specific`, minted under the website's domain: valid

@@ -17,6 +17,7 @@ mod responses;
 mod schedule;
 pub mod search;
 mod sections;
+pub mod structured;
 pub(crate) mod taxonomy;
 pub mod views;
 

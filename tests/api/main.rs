@@ -21,6 +21,7 @@ mod purges;
 mod readme;
 mod roles;
 mod search;
+mod structured;
 mod taxonomy;
 mod tokens;
 mod visibility;
