@@ -315,8 +315,8 @@ impl Article {
         Ok(ArticleBody(RenderedBody::new(&blocks, format)))
     }
 
-    /// schema.org `NewsArticle` JSON-LD, for the page's
-    /// `<script type="application/ld+json">` (the same as `GET /v1/articles/{slug}/jsonld`).
+    /// schema.org `NewsArticle` JSON-LD, to embed in the page as its JSON-LD script element
+    /// (the same as `GET /v1/articles/{slug}/jsonld`).
     async fn json_ld(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
         let site = ctx.data_unchecked::<crate::service::feeds::SiteSettings>();
         let whole = match self {

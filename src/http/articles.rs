@@ -145,7 +145,7 @@ fn negotiated(mut response: HttpResponse) -> HttpResponse {
     response
 }
 
-/// An article's schema.org `NewsArticle`, for the page's `<script type="application/ld+json">`
+/// An article's schema.org `NewsArticle`, to embed in the page as its JSON-LD script element
 /// (headline, deck, dates, bylines with their pages, publisher, image, sections, keywords,
 /// dateline, corrections).
 #[utoipa::path(

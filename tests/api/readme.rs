@@ -167,3 +167,48 @@ async fn every_shell_example_in_the_readme_works_as_written() {
         .await;
     assert_eq!(article["excerpt"], "Three routes run again.");
 }
+
+/// The article page's one GraphQL request, as the README shows it: the example frontend's
+/// own query, within the price limit, and cacheable over GET.
+#[tokio::test]
+async fn the_article_page_query_in_the_readme_is_the_frontends_and_answers_over_get() {
+    let start = README
+        .find("```graphql\nquery ArticlePage")
+        .expect("the query is in the README")
+        + 11;
+    let query = &README[start..][..README[start..].find("```").unwrap()];
+    let frontend = include_str!("../../examples/web/src/article.ts");
+    let from = frontend.find("export const ARTICLE_PAGE = `").unwrap() + 29;
+    let theirs = &frontend[from..][..frontend[from..].find('`').unwrap()];
+    assert_eq!(
+        query.trim(),
+        theirs.trim(),
+        "the README shows the frontend's query"
+    );
+
+    let app = spawn_app(Content::Demo).await;
+    let slug = "tel-aviv-opens-its-first-overnight-light-rail-service";
+    let res = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[
+            ("query", query),
+            ("variables", &json!({ "slug": slug }).to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["errors"].is_null(), "{body}");
+    let article = &body["data"]["article"];
+    assert_eq!(article["dateline"], "Tel-Aviv, Israel");
+    assert!(!article["related"].as_array().unwrap().is_empty());
+    assert_eq!(article["jsonLd"]["@type"], "NewsArticle");
+}

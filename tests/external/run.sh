@@ -6,7 +6,8 @@
 # (GraphQL over HTTP, every MUST and SHOULD), Apollo Client's persisted query link (APQ over
 # GET, then a server that runs only its manifest), schema-dts (JSON-LD as schema.org types),
 # jsonschema with IPTC's ninjs schema, feedparser (the feeds), and Debian's chromium
-# driven by playwright-core (CORS as a browser judges it, GraphiQL with no internet).
+# driven by playwright-core (CORS as a browser judges it, GraphiQL with no internet, and the
+# example frontend in examples/web rendering the article page, a section and search).
 # Installs them from Debian, PyPI and npm.
 # Usage: tests/external/run.sh path/to/masthead
 set -euo pipefail
@@ -16,9 +17,12 @@ ROOT=$(cd "$HERE/../.." && pwd)
 WORK=$(mktemp -d)
 SERVER=""
 ALLOW_LIST_SERVER=""
+FRONTEND_API=""
+FRONTEND=""
 cleanup() {
-  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
-  [ -n "$ALLOW_LIST_SERVER" ] && kill "$ALLOW_LIST_SERVER" 2>/dev/null || true
+  for pid in "$SERVER" "$ALLOW_LIST_SERVER" "$FRONTEND_API" "$FRONTEND"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -86,6 +90,35 @@ echo "== feeds =="
 
 echo "== a real browser (chromium): CORS from another origin, the explorer offline =="
 CHROMIUM=$(command -v chromium) node "$HERE/browser.mjs" "$BASE"
+
+echo "== the example frontend (examples/web) in chromium, on its own origin =="
+(cd "$ROOT/examples/web" && npm ci --silent --no-audit --no-fund && npm run build --silent)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+API3=$(free_port)
+WEB=$(free_port)
+DB3="sqlite://$WORK/frontend.db"
+# Its own newsroom: views are written every second, so Popular fills during the test.
+"$BIN" serve --demo --bind "127.0.0.1:$API3" --database-url "$DB3" --anonymous-rate-limit 0 \
+  --views-flush-interval 1 >"$WORK/frontend-api.log" 2>&1 &
+FRONTEND_API=$!
+(cd "$ROOT/examples/web" && exec node node_modules/vite/bin/vite.js preview --host 127.0.0.1 --port "$WEB" --strictPort) \
+  >"$WORK/frontend.log" 2>&1 &
+FRONTEND=$!
+for _ in $(seq 1 50); do
+  curl -fs "http://127.0.0.1:$API3/readyz" >/dev/null 2>&1 && curl -fs "http://127.0.0.1:$WEB/" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+echo "a long enough admin password" |
+  "$BIN" user create --email admin@example.org --name Admin --role admin --password-stdin --database-url "$DB3" >/dev/null
+TOKEN3=$(curl -fs -H 'content-type: application/json' \
+  -d '{"email":"admin@example.org","password":"a long enough admin password"}' "http://127.0.0.1:$API3/v1/auth/token" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+mkdir -p "$ROOT/target"
+CHROMIUM=$(command -v chromium) node "$HERE/frontend.mjs" "http://127.0.0.1:$API3" "http://127.0.0.1:$WEB" \
+  "$ROOT/target/example-web-article.png" "$TOKEN3"
+kill "$FRONTEND" "$FRONTEND_API"
+FRONTEND=""
+FRONTEND_API=""
 
 # Last: with an admin token it writes, unpublishes and deletes.
 echo "== schemathesis (all checks, admin token) =="
