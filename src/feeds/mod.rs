@@ -2,6 +2,7 @@
 //! by gluing strings: escaping is theirs to get right.
 
 mod json_feed;
+mod ninjs;
 mod sitemap;
 mod syndication;
 
@@ -11,6 +12,7 @@ use crate::content::controls::xml_safe;
 use crate::service::feeds::{Feed, SitemapEntry};
 
 pub use json_feed::json_feed;
+pub use ninjs::ninjs_feed;
 
 // Every XML document leaves through these: whatever the database already holds (a title
 // with a vertical tab, a tag named with NUL), no character XML 1.0 forbids is written, so

@@ -34,6 +34,7 @@ enum Format {
     Rss,
     Atom,
     Json,
+    Ninjs,
 }
 
 impl Format {
@@ -42,6 +43,7 @@ impl Format {
             "rss.xml" => Some(Format::Rss),
             "atom.xml" => Some(Format::Atom),
             "feed.json" => Some(Format::Json),
+            "ninjs.json" => Some(Format::Ninjs),
             _ => None,
         }
     }
@@ -51,6 +53,7 @@ impl Format {
             Format::Rss => "application/rss+xml; charset=utf-8",
             Format::Atom => "application/atom+xml; charset=utf-8",
             Format::Json => "application/feed+json; charset=utf-8",
+            Format::Ninjs => "application/ninjs+json",
         }
     }
 }
@@ -134,6 +137,7 @@ async fn feed(
             Format::Rss => feeds::rss(&feed, &self_url).into_bytes(),
             Format::Atom => feeds::atom(&feed, &self_url).into_bytes(),
             Format::Json => feeds::json_feed(&feed, &self_url),
+            Format::Ninjs => feeds::ninjs_feed(&feed, &self_url),
         };
         Ok(Rendered::modified(body, Some(feed.updated)))
     };
@@ -145,10 +149,10 @@ async fn feed(
 #[utoipa::path(
     operation_id = "getFeed",
     tag = "feeds",
-    params(("file" = String, Path, description = "`rss.xml`, `atom.xml` or `feed.json`")),
+    params(("file" = String, Path, description = "`rss.xml`, `atom.xml`, `feed.json` or `ninjs.json` (IPTC ninjs 2.2)")),
     security((), ("api_key" = [])),
     responses(
-        (status = 200, description = "The feed", content((String = "application/rss+xml"), (String = "application/atom+xml"), (String = "application/feed+json"))),
+        (status = 200, description = "The feed", content((String = "application/rss+xml"), (String = "application/atom+xml"), (String = "application/feed+json"), ("application/ninjs+json"))),
         (status = 304, description = "Not modified since the ETag or date the client sent"),
         (status = 404, description = "No such feed", body = Problem, content_type = "application/problem+json")
     )
@@ -172,11 +176,11 @@ pub async fn all(
     params(
         ("kind" = String, Path, description = "`sections`, `tags` or `authors`"),
         ("slug" = String, Path, description = "The section's, tag's or author's slug"),
-        ("file" = String, Path, description = "`rss.xml`, `atom.xml` or `feed.json`")
+        ("file" = String, Path, description = "`rss.xml`, `atom.xml`, `feed.json` or `ninjs.json` (IPTC ninjs 2.2)")
     ),
     security((), ("api_key" = [])),
     responses(
-        (status = 200, description = "The feed", content((String = "application/rss+xml"), (String = "application/atom+xml"), (String = "application/feed+json"))),
+        (status = 200, description = "The feed", content((String = "application/rss+xml"), (String = "application/atom+xml"), (String = "application/feed+json"), ("application/ninjs+json"))),
         (status = 304, description = "Not modified since the ETag or date the client sent"),
         (status = 404, description = "No such section, tag, author or feed", body = Problem, content_type = "application/problem+json")
     )

@@ -217,31 +217,36 @@ pub fn ninjs(article: &Article, site: &SiteSettings) -> Value {
         item["located"] = json!(a.dateline);
     }
     if let Some(media) = &a.featured_media {
-        let mut rendition = json!({ "name": "original", "href": media.url });
-        if let (Some(w), Some(h)) = (media.width, media.height) {
-            rendition["width"] = json!(w);
-            rendition["height"] = json!(h);
-        }
-        let mut picture = json!({
-            "name": "featureimage",
-            "uri": media.url,
-            "type": "picture",
-            "renditions": [rendition],
-        });
-        let mut about = Vec::new();
-        if !media.caption.is_empty() {
-            about.push(json!({ "role": "caption", "value": media.caption }));
-        }
-        if !media.alt.is_empty() {
-            about.push(json!({ "role": "alt", "value": media.alt }));
-        }
-        if !about.is_empty() {
-            picture["descriptions"] = json!(about);
-        }
-        if !media.credit.is_empty() {
-            picture["by"] = json!(media.credit);
-        }
-        item["associations"] = json!([picture]);
+        item["associations"] = json!([ninjs_picture(media)]);
     }
     item
+}
+
+/// A featured image as an associated ninjs picture.
+pub fn ninjs_picture(media: &super::views::Media) -> Value {
+    let mut rendition = json!({ "name": "original", "href": media.url });
+    if let (Some(w), Some(h)) = (media.width, media.height) {
+        rendition["width"] = json!(w);
+        rendition["height"] = json!(h);
+    }
+    let mut picture = json!({
+        "name": "featureimage",
+        "uri": media.url,
+        "type": "picture",
+        "renditions": [rendition],
+    });
+    let mut about = Vec::new();
+    if !media.caption.is_empty() {
+        about.push(json!({ "role": "caption", "value": media.caption }));
+    }
+    if !media.alt.is_empty() {
+        about.push(json!({ "role": "alt", "value": media.alt }));
+    }
+    if !about.is_empty() {
+        picture["descriptions"] = json!(about);
+    }
+    if !media.credit.is_empty() {
+        picture["by"] = json!(media.credit);
+    }
+    picture
 }

@@ -227,6 +227,21 @@ async fn partners_with_the_full_scope_get_whole_articles() {
         .await
         .unwrap();
     assert!(json["items"][0]["content_html"].as_str().unwrap().contains("<p>"));
+    // IPTC ninjs: one composite item holding the articles, whole for this key only.
+    let ninjs: Value = fetch(&app, "/feeds/ninjs.json", &[("x-api-key", &key)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ninjs["type"], "composite");
+    let first = &ninjs["associations"][0];
+    assert_eq!(first["representationtype"], "full");
+    assert!(first["bodies"][0]["value"].as_str().unwrap().contains("<p>"));
+    let anonymous = fetch(&app, "/feeds/ninjs.json", &[]).await;
+    assert_eq!(anonymous.headers()["content-type"], "application/ninjs+json");
+    let anonymous: Value = anonymous.json().await.unwrap();
+    assert_eq!(anonymous["associations"][0]["representationtype"], "partial");
+    assert!(anonymous["associations"][0]["bodies"].is_null());
 
     let gql = app
         .graphql_as(

@@ -1,4 +1,5 @@
-"""Every published article as IPTC ninjs (Accept: application/ninjs+json), validated against
+"""Every published article as IPTC ninjs (Accept: application/ninjs+json), and feeds as
+ninjs (/feeds/…/ninjs.json), validated against
 IPTC's own JSON Schema (tests/fixtures/ninjs-schema_2.2.json, draft 2020-12) with formats
 checked.
 Usage: ninjs.py BASE SCHEMA"""
@@ -41,5 +42,16 @@ while url:
             failures += 1
     cursor = page.get("next_cursor")
     url = f"{base}/v1/articles?limit=100&cursor={urllib.parse.quote(cursor)}" if cursor else None
-print(f"{checked} ninjs items checked against {schema['title']}")
+# Feeds as ninjs: one composite item holding the articles.
+for feed in ["/feeds/ninjs.json", "/feeds/sections/world/ninjs.json"]:
+    headers, doc = get(f"{base}{feed}")
+    checked += 1
+    errors = list(validator.iter_errors(doc))
+    for error in errors:
+        print(f"FAIL {feed}: {'/'.join(map(str, error.path))}: {error.message}")
+    failures += len(errors)
+    if not doc.get("associations"):
+        print(f"FAIL {feed}: no articles")
+        failures += 1
+print(f"{checked} ninjs documents checked against {schema['title']}")
 sys.exit(1 if failures else 0)
