@@ -220,6 +220,10 @@ struct ServeArgs {
     /// next scheduled publication; writes through this server clear it at once.
     #[arg(long, env = "MASTHEAD_READ_CACHE_TTL", default_value_t = 5)]
     read_cache_ttl: u64,
+    /// Days the change log keeps what changed; a sync token older than this is refused
+    /// (410), and the client syncs from the start.
+    #[arg(long, env = "MASTHEAD_SYNC_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    sync_retention_days: u64,
     /// How often counted article views are written to the database, in seconds.
     #[arg(long, env = "MASTHEAD_VIEWS_FLUSH_INTERVAL", default_value_t = 30)]
     views_flush_interval: u64,
@@ -463,6 +467,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.content.purge.style = args.purge_style;
     settings.content.purge.headers = args.purge_headers.clone();
     settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);
+    settings.content.sync_retention = std::time::Duration::from_secs(args.sync_retention_days * 86_400);
     settings.anonymous_rate_limit = args.anonymous_rate_limit;
     settings.public_url = args.public_url.clone();
     if let Some(public) = &settings.public_url {

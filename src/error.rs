@@ -36,6 +36,9 @@ pub enum AppError {
     /// The change would leave nobody able to administer the newsroom.
     #[error("{0}")]
     LastAdmin(String),
+    /// A sync token older than the change log keeps: the client starts over.
+    #[error("{0}")]
+    SyncTokenExpired(String),
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{method} is not allowed here; this path answers {allowed}")]
@@ -75,6 +78,7 @@ impl AppError {
             CommentsClosed(m) => CommentsClosed(m.clone()),
             KeyReused(m) => KeyReused(m.clone()),
             LastAdmin(m) => LastAdmin(m.clone()),
+            SyncTokenExpired(m) => SyncTokenExpired(m.clone()),
             PayloadTooLarge { limit } => PayloadTooLarge { limit: *limit },
             MethodNotAllowed { method, allowed } => MethodNotAllowed {
                 method: method.clone(),
@@ -169,6 +173,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::CommentsClosed(_) => "comments_closed",
             AppError::KeyReused(_) => "idempotency_key_reused",
+            AppError::SyncTokenExpired(_) => "sync_token_expired",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -190,6 +195,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "Unsupported media type",
             AppError::CommentsClosed(_) => "Comments are closed",
             AppError::KeyReused(_) => "Idempotency key reused",
+            AppError::SyncTokenExpired(_) => "Sync token expired",
             AppError::Unavailable(_) => "Service unavailable",
             AppError::Internal(_) => "Internal server error",
         }
@@ -277,6 +283,7 @@ impl ResponseError for AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::CommentsClosed(_) => StatusCode::FORBIDDEN,
             AppError::KeyReused(_) => StatusCode::CONFLICT,
+            AppError::SyncTokenExpired(_) => StatusCode::GONE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -38,6 +38,10 @@ pub enum Kind {
     Editorial,
     /// Search results, by rank.
     Search,
+    /// Where a client's synced copy stands (a delta sync's `next_token`).
+    SyncToken,
+    /// The rest of a sync under way (`next_page`).
+    SyncPage,
 }
 
 impl Kind {
@@ -49,6 +53,8 @@ impl Kind {
             Kind::Comment => "c1",
             Kind::Editorial => "e1",
             Kind::Search => "s1",
+            Kind::SyncToken => "y1",
+            Kind::SyncPage => "p1",
         }
     }
 }

@@ -216,6 +216,22 @@ pub fn public_by_ids(conn: &mut DbConn, ids: &[i64], now: NaiveDateTime) -> Quer
         .load(c))
 }
 
+/// Public articles by id, after `after`: the pages of a first sync.
+pub fn public_after_id(
+    conn: &mut DbConn,
+    after: i64,
+    limit: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ArticleRow>> {
+    with_conn!(conn, |c| articles::table
+        .select(ArticleRow::as_select())
+        .filter(public!(now))
+        .filter(articles::id.gt(after))
+        .order(articles::id)
+        .limit(limit)
+        .load(c))
+}
+
 /// (id, primary section) of any articles among `ids`.
 pub fn section_ids_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
     with_conn!(conn, |c| articles::table

@@ -20,6 +20,7 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod changes;
 pub mod comments;
 pub mod discovery;
 pub mod editorial;

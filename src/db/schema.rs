@@ -262,6 +262,22 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(revisions -> articles (article_id));
 diesel::joinable!(slug_redirects -> articles (article_id));
 
+diesel::table! {
+    change_log (seq) {
+        seq -> BigInt,
+        kind -> Text,
+        entity_id -> BigInt,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_seq (id) {
+        id -> Integer,
+        value -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     sections,
     tags,

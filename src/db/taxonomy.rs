@@ -46,6 +46,29 @@ pub fn all_sections(conn: &mut DbConn) -> QueryResult<Vec<SectionRow>> {
         .load(c))
 }
 
+/// Every tag, by id (delta sync's first page).
+pub fn all_tags(conn: &mut DbConn) -> QueryResult<Vec<TagRow>> {
+    with_conn!(conn, |c| tags::table
+        .select(TagRow::as_select())
+        .order(tags::id)
+        .load(c))
+}
+
+/// Every author, by id.
+pub fn all_authors(conn: &mut DbConn) -> QueryResult<Vec<AuthorRow>> {
+    with_conn!(conn, |c| authors::table
+        .select(AuthorRow::as_select())
+        .order(authors::id)
+        .load(c))
+}
+
+pub fn authors_by_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<AuthorRow>> {
+    with_conn!(conn, |c| authors::table
+        .select(AuthorRow::as_select())
+        .filter(authors::id.eq_any(ids))
+        .load(c))
+}
+
 pub fn tag_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<TagRow>> {
     with_conn!(conn, |c| tags::table
         .select(TagRow::as_select())

@@ -12,6 +12,7 @@ mod parse_cache;
 pub mod persisted;
 mod query;
 mod scalars;
+mod sync;
 mod types;
 
 use actix_web::ResponseError;
@@ -33,6 +34,7 @@ pub struct Query(
     discovery::DiscoveryQuery,
     comments::CommentQuery,
     editorial::EditorialQuery,
+    sync::SyncQuery,
 );
 
 /// The mutation root: editorial writes and readers' view beacons.

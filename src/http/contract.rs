@@ -23,7 +23,7 @@ fn words(name: &str, path: &str) -> Option<Value> {
         ("window", _) => names(&["1h", "24h", "7d", "30d"]),
         ("status", "/v1/editor/comments") => CommentStatus::ALL.iter().map(|s| s.as_str()).collect(),
         ("status", "/v1/editor/articles") => ArticleStatus::ALL.iter().map(|s| s.as_str()).collect(),
-        ("file", _) => names(&["rss.xml", "atom.xml", "feed.json"]),
+        ("file", _) => names(&["rss.xml", "atom.xml", "feed.json", "ninjs.json"]),
         ("kind", p) if p.starts_with("/feeds/") => names(&["sections", "tags", "authors"]),
         _ => return None,
     };

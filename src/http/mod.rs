@@ -21,6 +21,7 @@ mod params;
 mod private;
 mod search;
 mod sections;
+mod sync;
 mod taxonomy;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -91,6 +92,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(articles::list)
         .service(articles::by_slug)
         .service(articles::json_ld)
+        .service(sync::sync)
         .service(sections::tree)
         .service(sections::by_slug)
         .service(taxonomy::tags)

@@ -18,6 +18,7 @@ mod schedule;
 pub mod search;
 mod sections;
 pub mod structured;
+pub mod sync;
 pub(crate) mod taxonomy;
 pub mod views;
 
@@ -105,6 +106,8 @@ pub struct ContentSettings {
     pub purge: purge::PurgeSettings,
     /// How often the schedule is looked at for articles that became public at their time.
     pub schedule_check: Duration,
+    /// How long the change log keeps what changed: a sync token older than this is refused.
+    pub sync_retention: Duration,
 }
 
 impl Default for ContentSettings {
@@ -117,6 +120,7 @@ impl Default for ContentSettings {
             clock: Clock::default(),
             purge: purge::PurgeSettings::default(),
             schedule_check: Duration::from_secs(1),
+            sync_retention: Duration::from_secs(30 * 86_400),
         }
     }
 }
@@ -133,6 +137,7 @@ pub struct ContentService {
     related_index: Arc<related_index::RelatedIndex>,
     horizon: Arc<cache::Horizon>,
     purger: Arc<purge::Purger>,
+    sync_retention: chrono::TimeDelta,
     clock: Clock,
 }
 
@@ -162,6 +167,8 @@ impl ContentService {
             related_index: related_index::RelatedIndex::new(),
             horizon: Arc::new(cache::Horizon::new(settings.read_cache_ttl)),
             purger: Arc::new(purge::Purger::new(&settings.purge)),
+            sync_retention: chrono::TimeDelta::from_std(settings.sync_retention)
+                .unwrap_or(chrono::TimeDelta::MAX),
             clock: settings.clock.clone(),
         }
     }

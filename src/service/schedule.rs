@@ -1,7 +1,9 @@
 //! Articles that become public at their scheduled time, with nobody writing: every cache
 //! here already expires at the next scheduled publication (the horizon), but a CDN keeps
 //! what it was told to keep, so each such article is announced as changed when its time
-//! comes, as a write would have.
+//! comes, as a write would have, and entered in the change log. (Delta sync does not rely
+//! on this entry: it also asks which publication times passed.) The change log's old
+//! entries are pruned here too.
 
 use std::time::Duration;
 
@@ -12,6 +14,7 @@ impl ContentService {
     /// since the last look (by the service's clock) and treats each as changed.
     pub async fn watch_schedule(self, every: Duration) {
         let mut since = self.now();
+        let mut pruned = since - chrono::TimeDelta::days(1);
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -22,7 +25,13 @@ impl ContentService {
             }
             let due = self
                 .db
-                .run(move |c| Ok(crate::db::articles::became_public(c, since, now)?))
+                .run(move |c| {
+                    let ids = crate::db::articles::became_public(c, since, now)?;
+                    if !ids.is_empty() {
+                        c.transaction(|c| super::sync::log_articles(c, &ids, now))?;
+                    }
+                    Ok(ids)
+                })
                 .await;
             match due {
                 Ok(ids) => {
@@ -34,6 +43,19 @@ impl ContentService {
                 }
                 // Looked at again on the next tick, from the same instant.
                 Err(e) => tracing::warn!(error = %e, "schedule not checked"),
+            }
+            if now - pruned >= chrono::TimeDelta::hours(1) {
+                let before = now - self.sync_retention;
+                match self
+                    .db
+                    .run(move |c| Ok(crate::db::changes::prune(c, before)?))
+                    .await
+                {
+                    Ok(gone) if gone > 0 => tracing::info!(gone, "old change log entries pruned"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "change log not pruned"),
+                }
+                pruned = now;
             }
         }
     }

@@ -22,6 +22,7 @@ mod readme;
 mod roles;
 mod search;
 mod structured;
+mod sync;
 mod taxonomy;
 mod tokens;
 mod visibility;

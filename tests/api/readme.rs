@@ -97,6 +97,11 @@ async fn every_shell_example_in_the_readme_works_as_written() {
         .get_json("/v1/comment-form?article=tel-aviv-opens-its-first-overnight-light-rail-service")
         .await;
     let form_token = form["token"].as_str().unwrap().to_owned();
+    let synced = app.get_json("/v1/sync?limit=200").await;
+    let sync_token = synced["next_token"]
+        .as_str()
+        .expect("one page holds the demo")
+        .to_owned();
     let admin = app.sign_in_as("keys@example.org", Role::Admin).await;
     let (_, key) = app
         .call(
@@ -127,6 +132,7 @@ async fn every_shell_example_in_the_readme_works_as_written() {
             .replace("cargo run --release --", binary)
             .replace("--password-stdin", &format!("--password-stdin --database-url {database}"))
             .replace("<next_cursor from the previous page>", &cursor)
+            .replace("<next_token from the last page>", &sync_token)
             .replace("\"<etag from a previous response>\"", &etag)
             .replace("'.../related?scope=section'", &format!(
                 "'{}/v1/articles/tel-aviv-opens-its-first-overnight-light-rail-service/related?scope=section'",

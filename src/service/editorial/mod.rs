@@ -112,7 +112,7 @@ impl EditorialService {
         &self,
         actor: &crate::auth::Actor,
         role: crate::auth::Role,
-        change: impl FnOnce(&T) -> Change,
+        change: impl FnOnce(&T) -> Change + Send + 'static,
         f: F,
     ) -> Result<T, AppError>
     where
@@ -122,14 +122,19 @@ impl EditorialService {
             + 'static,
     {
         let (this, actor, now) = (self.clone(), actor.clone(), self.now());
-        let out = self
+        let (out, change) = self
             .db
             .run(move |c| {
                 let me = this.current_in(c, &actor, role)?;
-                c.transaction(|c| f(c, &me, now))
+                c.transaction(|c| {
+                    let out = f(c, &me, now)?;
+                    let change = change(&out);
+                    crate::service::sync::log(c, &change, now)?;
+                    Ok((out, change))
+                })
             })
             .await?;
-        self.content.changed(change(&out));
+        self.content.changed(change);
         Ok(out)
     }
 }

@@ -319,6 +319,8 @@ impl EditorialService {
                 let tag =
                     q::tag(c, id)?.ok_or_else(|| AppError::not_found("tag", format!("with id {id}")))?;
                 let tagged = q::tagged_article_ids(c, id)?;
+                // Their tag lists change, and once the links are gone nothing can tell which.
+                crate::service::sync::log_articles(c, &tagged, now)?;
                 q::delete_tag(c, id)?;
                 for article in tagged {
                     crate::service::search::reindex(c, article)?;
@@ -539,6 +541,8 @@ impl EditorialService {
             move |c, me, now| {
                 let m = q::media_item(c, id)?
                     .ok_or_else(|| AppError::not_found("media", format!("with id {id}")))?;
+                let showing = crate::db::changes::articles_showing_media(c, id)?;
+                crate::service::sync::log_articles(c, &showing, now)?;
                 q::delete_media(c, id)?;
                 record(c, &me.who(), "media.delete", &format!("media:{id}"), &m.url, now)
             },

@@ -1,0 +1,2 @@
+DROP TABLE change_seq;
+DROP TABLE change_log;

@@ -1,0 +1,134 @@
+//! The change log (see its migration): appended to by writers, read by delta sync.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{articles, change_log, change_seq};
+use crate::with_conn;
+
+/// What a change log entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Article(i64),
+    Section(i64),
+    Tag(i64),
+    Author(i64),
+    /// The published comments of an article.
+    Comments(i64),
+}
+
+impl Entity {
+    fn parts(self) -> (&'static str, i64) {
+        match self {
+            Entity::Article(id) => ("article", id),
+            Entity::Section(id) => ("section", id),
+            Entity::Tag(id) => ("tag", id),
+            Entity::Author(id) => ("author", id),
+            Entity::Comments(id) => ("comments", id),
+        }
+    }
+}
+
+/// Appends entries, in the caller's transaction; the counter row stays locked until it
+/// commits.
+pub fn record(conn: &mut DbConn, entities: &[Entity], at: NaiveDateTime) -> QueryResult<()> {
+    for entity in entities {
+        let (kind, entity_id) = entity.parts();
+        with_conn!(conn, |c| {
+            let seq: i64 = diesel::update(change_seq::table.find(1))
+                .set(change_seq::value.eq(change_seq::value + 1))
+                .returning(change_seq::value)
+                .get_result(c)?;
+            diesel::insert_into(change_log::table)
+                .values((
+                    change_log::seq.eq(seq),
+                    change_log::kind.eq(kind),
+                    change_log::entity_id.eq(entity_id),
+                    change_log::at.eq(at),
+                ))
+                .execute(c)
+        })?;
+    }
+    Ok(())
+}
+
+/// The articles whose featured image is `media`: a change to it changes them.
+pub fn articles_showing_media(conn: &mut DbConn, media: i64) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| articles::table
+        .select(articles::id)
+        .filter(articles::featured_media_id.eq(media))
+        .load(c))
+}
+
+/// The last sequence number handed out (committed or not: read it before the data).
+pub fn last(conn: &mut DbConn) -> QueryResult<i64> {
+    with_conn!(conn, |c| change_seq::table
+        .select(change_seq::value)
+        .find(1)
+        .first(c))
+}
+
+/// The oldest entry still kept, if any.
+pub fn oldest(conn: &mut DbConn) -> QueryResult<Option<i64>> {
+    with_conn!(conn, |c| change_log::table
+        .select(diesel::dsl::min(change_log::seq))
+        .first(c))
+}
+
+/// The ids of `kind` changed in `(after, upto]`, each with its latest change.
+pub fn changed(
+    conn: &mut DbConn,
+    kind: &str,
+    after: i64,
+    upto: i64,
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    with_conn!(conn, |c| change_log::table
+        .group_by(change_log::entity_id)
+        .select((change_log::entity_id, diesel::dsl::max(change_log::at)))
+        .filter(change_log::kind.eq(kind))
+        .filter(change_log::seq.gt(after))
+        .filter(change_log::seq.le(upto))
+        .load::<(i64, Option<NaiveDateTime>)>(c))
+    .map(|rows| {
+        rows.into_iter()
+            .map(|(id, at)| (id, at.unwrap_or_default()))
+            .collect()
+    })
+}
+
+/// Forgets entries older than `before`; answers how many.
+pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, |c| diesel::delete(
+        change_log::table.filter(change_log::at.lt(before))
+    )
+    .execute(c))
+}
+
+/// The articles filed under a section or any section below it, as primary or secondary
+/// section: their section paths show its name.
+pub fn articles_under_section(conn: &mut DbConn, section: i64) -> QueryResult<Vec<i64>> {
+    use super::schema::{article_sections, sections};
+    let tree: Vec<(i64, Option<i64>)> = with_conn!(conn, |c| sections::table
+        .select((sections::id, sections::parent_id))
+        .load(c))?;
+    let mut under = vec![section];
+    let mut i = 0;
+    while i < under.len() {
+        let parent = under[i];
+        under.extend(tree.iter().filter(|(_, p)| *p == Some(parent)).map(|(id, _)| *id));
+        i += 1;
+    }
+    let mut ids: Vec<i64> = with_conn!(conn, |c| articles::table
+        .select(articles::id)
+        .filter(articles::section_id.eq_any(&under))
+        .union(
+            article_sections::table
+                .select(article_sections::article_id)
+                .filter(article_sections::section_id.eq_any(&under)),
+        )
+        .load(c))?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}

@@ -1,0 +1,420 @@
+//! Delta sync, as offline apps and partners keep a copy: a first sync pages through every
+//! public article, section, tag and author; each page ends with a token, and a sync with
+//! the last token answers only what changed since, with a tombstone for everything that
+//! stopped being public (or was deleted).
+//!
+//! What changed is read from the change log (written in each write's own transaction, so
+//! nothing committed is missed) plus the articles whose scheduled time came in between,
+//! which no write announces. A token is a log position and the instant it was cut; it is
+//! good while the log still holds what came after it (`sync_retention`), and answered 410
+//! after that, so the client starts over rather than silently missing changes.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
+
+use super::relations::Relations;
+use super::views::{Article, ArticleSummary, AuthorView, TagView};
+use super::{ArticleLookup, Change, ContentService, utc};
+use crate::content::cursor::{self, Kind};
+use crate::db::DbConn;
+use crate::db::changes::{self as log_q, Entity};
+use crate::error::AppError;
+
+/// Records what `change` made different, in the writer's transaction. A section, tag, author
+/// or media change also changes every article that prints it.
+pub(crate) fn log(c: &mut DbConn, change: &Change, at: NaiveDateTime) -> Result<(), AppError> {
+    use crate::db::taxonomy_writes as t;
+    let mut entities = Vec::new();
+    let articles = match *change {
+        Change::Article(id) => vec![id],
+        Change::Section(id) => {
+            entities.push(Entity::Section(id));
+            log_q::articles_under_section(c, id)?
+        }
+        Change::Tag(id) => {
+            entities.push(Entity::Tag(id));
+            t::tagged_article_ids(c, id)?
+        }
+        Change::Author(id) => {
+            entities.push(Entity::Author(id));
+            t::bylined_article_ids(c, id)?
+        }
+        Change::Media(id) => log_q::articles_showing_media(c, id)?,
+        Change::Comments(ref ids) => {
+            entities.extend(ids.iter().map(|&id| Entity::Comments(id)));
+            Vec::new()
+        }
+        Change::Content | Change::Views => Vec::new(),
+    };
+    entities.extend(articles.into_iter().map(Entity::Article));
+    Ok(log_q::record(c, &entities, at)?)
+}
+
+/// Records that these articles changed (before a write removes what would tell).
+pub(crate) fn log_articles(c: &mut DbConn, ids: &[i64], at: NaiveDateTime) -> Result<(), AppError> {
+    let entities: Vec<Entity> = ids.iter().copied().map(Entity::Article).collect();
+    Ok(log_q::record(c, &entities, at)?)
+}
+
+/// A section as a synced copy keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SyncedSection {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub parent_id: Option<i64>,
+    pub position: i32,
+}
+
+/// An article as a sync page carries it: a summary, or whole with `full=true`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SyncedArticle {
+    Summary(Box<ArticleSummary>),
+    Full(Box<Article>),
+}
+
+impl SyncedArticle {
+    pub fn summary(&self) -> &ArticleSummary {
+        match self {
+            SyncedArticle::Summary(s) => s,
+            SyncedArticle::Full(a) => &a.summary,
+        }
+    }
+}
+
+/// What a tombstone is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema, async_graphql::Enum)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncedKind {
+    Article,
+    Section,
+    Tag,
+    Author,
+}
+
+/// Something the client holds that is no longer public: drop it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Tombstone {
+    #[serde(rename = "type")]
+    pub kind: SyncedKind,
+    pub id: i64,
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// One page of a sync.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SyncPage {
+    /// Public articles, created or changed: put them in place of what the client holds.
+    pub articles: Vec<SyncedArticle>,
+    pub sections: Vec<SyncedSection>,
+    pub tags: Vec<TagView>,
+    pub authors: Vec<AuthorView>,
+    /// What to drop.
+    pub deleted: Vec<Tombstone>,
+    /// More of this sync: ask again with it as `token`.
+    pub next_page: Option<String>,
+    /// The sync is complete: keep it, and ask with it as `token` next time.
+    pub next_token: Option<String>,
+}
+
+/// A point in the log: everything up to `seq`, and publications up to `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Mark {
+    seq: i64,
+    at: NaiveDateTime,
+}
+
+/// Where a sync stands: from (none for a first sync) to, and the last article id answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Position {
+    from: Option<Mark>,
+    to: Mark,
+    after: i64,
+}
+
+fn micros(at: NaiveDateTime) -> i64 {
+    at.and_utc().timestamp_micros()
+}
+
+fn instant(raw: &str) -> Option<NaiveDateTime> {
+    DateTime::from_timestamp_micros(raw.parse().ok()?).map(|t| t.naive_utc())
+}
+
+impl Mark {
+    fn token(self) -> String {
+        cursor::encode(Kind::SyncToken, &[&self.seq, &micros(self.at)])
+    }
+}
+
+impl Position {
+    fn page(self) -> String {
+        let (from_seq, from_at) = self.from.map_or((-1, 0), |m| (m.seq, micros(m.at)));
+        cursor::encode(
+            Kind::SyncPage,
+            &[
+                &from_seq,
+                &from_at,
+                &self.to.seq,
+                &micros(self.to.at),
+                &self.after,
+            ],
+        )
+    }
+
+    /// A token or a page this API issued; `None` for anything else.
+    fn decode(raw: &str, to: Mark) -> Option<Position> {
+        if let Some(f) = cursor::decode(Kind::SyncToken, raw, 2) {
+            let from = Mark {
+                seq: f[0].parse().ok()?,
+                at: instant(&f[1])?,
+            };
+            return Some(Position {
+                from: Some(from),
+                to,
+                after: 0,
+            });
+        }
+        let f = cursor::decode(Kind::SyncPage, raw, 5)?;
+        let from_seq: i64 = f[0].parse().ok()?;
+        let from = (from_seq >= 0)
+            .then(|| {
+                Some(Mark {
+                    seq: from_seq,
+                    at: instant(&f[1])?,
+                })
+            })
+            .flatten();
+        Some(Position {
+            from,
+            to: Mark {
+                seq: f[2].parse().ok()?,
+                at: instant(&f[3])?,
+            },
+            after: f[4].parse().ok()?,
+        })
+    }
+}
+
+/// The most articles one page may carry.
+pub const MAX_SYNC_PAGE: i64 = 200;
+
+impl ContentService {
+    /// One page of a sync: the first sync without `token`, else what changed since the
+    /// token (a `next_token`) or the rest of a sync under way (a `next_page`).
+    pub async fn sync(
+        &self,
+        token: Option<&str>,
+        full: bool,
+        limit: Option<i64>,
+        names: (&str, &str),
+    ) -> Result<SyncPage, AppError> {
+        let (token_name, limit_name) = names;
+        let limit = limit.unwrap_or(100);
+        if !(1..=MAX_SYNC_PAGE).contains(&limit) {
+            return Err(AppError::invalid(
+                limit_name,
+                format!("{limit_name} must be between 1 and {MAX_SYNC_PAGE}, got {limit}"),
+            ));
+        }
+        let now = self.now();
+        let (last, oldest) = self.db.run(|c| Ok((log_q::last(c)?, log_q::oldest(c)?))).await?;
+        let here = Mark { seq: last, at: now };
+        let position = match token {
+            None => Position {
+                from: None,
+                to: here,
+                after: 0,
+            },
+            Some(raw) => Position::decode(raw, here).ok_or_else(|| {
+                AppError::invalid(
+                    token_name,
+                    format!("{token_name} is not a sync token this API issued"),
+                )
+            })?,
+        };
+        if let Some(from) = position.from {
+            // The entries after the token are gone (or it is older than they are kept).
+            let pruned = oldest.is_some_and(|o| o > from.seq + 1) || oldest.is_none() && last > from.seq;
+            if pruned || now - from.at > self.sync_retention {
+                return Err(AppError::SyncTokenExpired(format!(
+                    "this {token_name} is older than the {} days changes are kept; sync from the start (without {token_name})",
+                    self.sync_retention.num_days()
+                )));
+            }
+        }
+        let tree = self.section_tree().await?;
+        let page = self.db.run(move |c| read_page(c, position, limit)).await?;
+        let mut out = SyncPage {
+            articles: Vec::new(),
+            sections: Vec::new(),
+            tags: page.tags.into_iter().map(super::taxonomy::tag_view).collect(),
+            authors: page
+                .authors
+                .into_iter()
+                .map(super::taxonomy::author_view)
+                .collect(),
+            deleted: page.deleted,
+            next_page: None,
+            next_token: None,
+        };
+        out.sections = page
+            .sections
+            .into_iter()
+            .map(|s| SyncedSection {
+                id: s.id,
+                slug: s.slug,
+                name: s.name,
+                description: s.description,
+                parent_id: s.parent_id,
+                position: s.position,
+            })
+            .collect();
+        for row in page.articles {
+            let id = row.id;
+            if full {
+                match self.article(ArticleLookup::Id(id)).await? {
+                    Some(article) => out
+                        .articles
+                        .push(SyncedArticle::Full(Box::new((*article).clone()))),
+                    // Unpublished since the page was read: the next sync says so.
+                    None => continue,
+                }
+            } else {
+                out.articles
+                    .push(SyncedArticle::Summary(Box::new(super::articles::summary(
+                        row,
+                        &page.relations,
+                        &tree,
+                    ))));
+            }
+        }
+        out.deleted.sort_by_key(|t| (t.kind, t.id));
+        match page.last_id {
+            Some(after) => out.next_page = Some(Position { after, ..position }.page()),
+            None => out.next_token = Some(position.to.token()),
+        }
+        Ok(out)
+    }
+}
+
+struct RawPage {
+    articles: Vec<crate::db::articles::ArticleRow>,
+    relations: Relations,
+    sections: Vec<crate::db::taxonomy::SectionRow>,
+    tags: Vec<crate::db::taxonomy::TagRow>,
+    authors: Vec<crate::db::taxonomy::AuthorRow>,
+    deleted: Vec<Tombstone>,
+    /// Set when there is more: the last article id of this page.
+    last_id: Option<i64>,
+}
+
+fn read_page(c: &mut DbConn, at: Position, limit: i64) -> Result<RawPage, AppError> {
+    use crate::db::{articles as a, taxonomy as t};
+    let to = at.to;
+    let mut deleted = Vec::new();
+    let tombstone = |kind, id, when: NaiveDateTime| Tombstone {
+        kind,
+        id,
+        deleted_at: utc(when),
+    };
+    // Sections, tags and authors come whole with the first page.
+    let (mut sections, mut tags, mut authors) = (Vec::new(), Vec::new(), Vec::new());
+    if at.after == 0 {
+        match at.from {
+            None => {
+                sections = t::all_sections(c)?;
+                tags = t::all_tags(c)?;
+                authors = t::all_authors(c)?;
+            }
+            Some(from) => {
+                let changed = |c: &mut DbConn, kind| log_q::changed(c, kind, from.seq, to.seq);
+                let all_sections = t::all_sections(c)?;
+                for (id, when) in changed(c, "section")? {
+                    match all_sections.iter().find(|s| s.id == id) {
+                        Some(s) => sections.push(s.clone()),
+                        None => deleted.push(tombstone(SyncedKind::Section, id, when)),
+                    }
+                }
+                let ids: Vec<(i64, NaiveDateTime)> = changed(c, "tag")?;
+                let found: HashMap<i64, _> = a::tags_by_id(c, &ids.iter().map(|p| p.0).collect::<Vec<_>>())?
+                    .into_iter()
+                    .map(|r| (r.id, r))
+                    .collect();
+                for (id, when) in ids {
+                    match found.get(&id) {
+                        Some(r) => tags.push(r.clone()),
+                        None => deleted.push(tombstone(SyncedKind::Tag, id, when)),
+                    }
+                }
+                let ids: Vec<(i64, NaiveDateTime)> = changed(c, "author")?;
+                let found: HashMap<i64, _> =
+                    t::authors_by_ids(c, &ids.iter().map(|p| p.0).collect::<Vec<_>>())?
+                        .into_iter()
+                        .map(|r| (r.id, r))
+                        .collect();
+                for (id, when) in ids {
+                    match found.get(&id) {
+                        Some(r) => authors.push(r.clone()),
+                        None => deleted.push(tombstone(SyncedKind::Author, id, when)),
+                    }
+                }
+            }
+        }
+    }
+    // Articles in id order, one page at a time.
+    let (rows, last_id) = match at.from {
+        None => {
+            let mut rows = a::public_after_id(c, at.after, limit + 1, to.at)?;
+            let more = rows.len() as i64 > limit;
+            rows.truncate(limit as usize);
+            let last = more.then(|| rows.last().map(|r| r.id)).flatten();
+            (rows, last)
+        }
+        Some(from) => {
+            let mut candidates: BTreeMap<i64, NaiveDateTime> =
+                log_q::changed(c, "article", from.seq, to.seq)?
+                    .into_iter()
+                    .collect();
+            for id in a::became_public(c, from.at, to.at)? {
+                candidates.entry(id).or_insert(to.at);
+            }
+            let page: Vec<(i64, NaiveDateTime)> = candidates
+                .range(at.after + 1..)
+                .take(limit as usize + 1)
+                .map(|(id, when)| (*id, *when))
+                .collect();
+            let more = page.len() as i64 > limit;
+            let page = &page[..page.len().min(limit as usize)];
+            let ids: Vec<i64> = page.iter().map(|p| p.0).collect();
+            let public: HashMap<i64, _> = a::public_by_ids(c, &ids, to.at)?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+            let mut rows = Vec::new();
+            for (id, when) in page {
+                match public.get(id) {
+                    Some(row) => rows.push(row.clone()),
+                    None => deleted.push(tombstone(SyncedKind::Article, *id, *when)),
+                }
+            }
+            let last = more.then(|| page.last().map(|p| p.0)).flatten();
+            (rows, last)
+        }
+    };
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let media: Vec<i64> = rows.iter().filter_map(|r| r.featured_media_id).collect();
+    let relations = Relations::load(c, &ids, &media)?;
+    Ok(RawPage {
+        articles: rows,
+        relations,
+        sections,
+        tags,
+        authors,
+        deleted,
+        last_id,
+    })
+}
