@@ -112,6 +112,20 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// What readers saw happen to an article: the events of the event stream and webhooks.
+    EventKind {
+        /// It became public (on the spot, or at its scheduled time).
+        Published = "published",
+        /// It changed while public.
+        Updated = "updated",
+        /// It stopped being public (unpublished or archived).
+        Unpublished = "unpublished",
+        /// It was deleted while public.
+        Deleted = "deleted",
+    }
+}
+
 impl ArticleStatus {
     /// Statuses an article can be public in once its publication time has come: the rule in
     /// Rust, for rows already read.

@@ -356,6 +356,17 @@ pub fn became_public(conn: &mut DbConn, after: NaiveDateTime, upto: NaiveDateTim
         .load(c))
 }
 
+/// The scheduled articles whose time fell in `(after, upto]`: those that became public by
+/// themselves (an article published on the spot is announced by its write).
+pub fn scheduled_due(conn: &mut DbConn, after: NaiveDateTime, upto: NaiveDateTime) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| articles::table
+        .select(articles::id)
+        .filter(articles::status.eq(crate::content::status::ArticleStatus::Scheduled))
+        .filter(articles::published_at.gt(after))
+        .filter(articles::published_at.le(upto))
+        .load(c))
+}
+
 /// Where the writes that change documents have got to (see the documents migration).
 pub fn content_generation(conn: &mut DbConn) -> QueryResult<i64> {
     with_conn!(conn, |c| content_generation::table

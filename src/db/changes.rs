@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{articles, change_log, change_seq};
+use crate::content::status::EventKind;
 use crate::with_conn;
 
 /// What a change log entry is about.
@@ -34,23 +35,75 @@ impl Entity {
 /// commits.
 pub fn record(conn: &mut DbConn, entities: &[Entity], at: NaiveDateTime) -> QueryResult<()> {
     for entity in entities {
-        let (kind, entity_id) = entity.parts();
-        with_conn!(conn, |c| {
-            let seq: i64 = diesel::update(change_seq::table.find(1))
-                .set(change_seq::value.eq(change_seq::value + 1))
-                .returning(change_seq::value)
-                .get_result(c)?;
-            diesel::insert_into(change_log::table)
-                .values((
-                    change_log::seq.eq(seq),
-                    change_log::kind.eq(kind),
-                    change_log::entity_id.eq(entity_id),
-                    change_log::at.eq(at),
-                ))
-                .execute(c)
-        })?;
+        append(conn, *entity, None, false, at)?;
     }
     Ok(())
+}
+
+/// Appends what readers saw happen to an article (`published`, `updated`, `unpublished`,
+/// `deleted`).
+pub fn record_event(
+    conn: &mut DbConn,
+    article: i64,
+    action: EventKind,
+    breaking: bool,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    append(
+        conn,
+        Entity::Article(article),
+        Some(action.as_str()),
+        breaking,
+        at,
+    )
+}
+
+fn append(
+    conn: &mut DbConn,
+    entity: Entity,
+    action: Option<&str>,
+    breaking: bool,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let (kind, entity_id) = entity.parts();
+    with_conn!(conn, |c| {
+        let seq: i64 = diesel::update(change_seq::table.find(1))
+            .set(change_seq::value.eq(change_seq::value + 1))
+            .returning(change_seq::value)
+            .get_result(c)?;
+        diesel::insert_into(change_log::table)
+            .values((
+                change_log::seq.eq(seq),
+                change_log::kind.eq(kind),
+                change_log::entity_id.eq(entity_id),
+                change_log::action.eq(action),
+                change_log::breaking.eq(breaking),
+                change_log::at.eq(at),
+            ))
+            .execute(c)
+    })?;
+    Ok(())
+}
+
+/// An article event: (seq, article id, action, breaking, at).
+pub type EventRow = (i64, i64, EventKind, bool, NaiveDateTime);
+
+/// Article events after `after`, oldest first.
+pub fn events_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<EventRow>> {
+    with_conn!(conn, |c| change_log::table
+        .select((
+            change_log::seq,
+            change_log::entity_id,
+            change_log::action.assume_not_null(),
+            change_log::breaking,
+            change_log::at,
+        ))
+        .filter(change_log::kind.eq("article"))
+        .filter(change_log::action.is_not_null())
+        .filter(change_log::seq.gt(after))
+        .order(change_log::seq)
+        .limit(limit)
+        .load(c))
 }
 
 /// The articles whose featured image is `media`: a change to it changes them.

@@ -267,6 +267,8 @@ diesel::table! {
         seq -> BigInt,
         kind -> Text,
         entity_id -> BigInt,
+        action -> Nullable<Text>,
+        breaking -> Bool,
         at -> Timestamp,
     }
 }

@@ -350,17 +350,20 @@ impl EditorialMutation {
         Ok(true)
     }
 
-    /// Publish now, or schedule with a future `publishedAt`.
+    /// Publish now, or schedule with a future `publishedAt`; `breaking` marks breaking news
+    /// in its event and webhook.
     async fn publish_article(
         &self,
         ctx: &Context<'_>,
         id: ID,
         version: Option<i32>,
         published_at: Option<DateTimeUtc>,
+        #[graphql(default)] breaking: bool,
     ) -> Result<EditorArticleObject> {
         let id = id_of(&id, "id")?;
         let input = PublishInput {
             published_at: published_at.map(|t| t.0),
+            breaking,
         };
         editorial(ctx)
             .publish(actor(ctx), id, version, input)

@@ -14,6 +14,7 @@ pub mod edge;
 mod editor_articles;
 mod editor_comments;
 mod editor_taxonomy;
+mod events;
 pub mod feeds;
 pub mod gate;
 mod health;
@@ -93,6 +94,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(articles::by_slug)
         .service(articles::json_ld)
         .service(sync::sync)
+        .service(events::events)
         .service(sections::tree)
         .service(sections::by_slug)
         .service(taxonomy::tags)

@@ -137,6 +137,8 @@ pub struct ContentService {
     related_index: Arc<related_index::RelatedIndex>,
     horizon: Arc<cache::Horizon>,
     purger: Arc<purge::Purger>,
+    /// Woken by every change this server makes, for event streams waiting on the log.
+    changes: Arc<tokio::sync::Notify>,
     sync_retention: chrono::TimeDelta,
     clock: Clock,
 }
@@ -167,6 +169,7 @@ impl ContentService {
             related_index: related_index::RelatedIndex::new(),
             horizon: Arc::new(cache::Horizon::new(settings.read_cache_ttl)),
             purger: Arc::new(purge::Purger::new(&settings.purge)),
+            changes: Arc::new(tokio::sync::Notify::new()),
             sync_retention: chrono::TimeDelta::from_std(settings.sync_retention)
                 .unwrap_or(chrono::TimeDelta::MAX),
             clock: settings.clock.clone(),
@@ -192,6 +195,13 @@ impl ContentService {
         }
         self.responses.forget(&change);
         self.purger.purge(change.surrogate_keys());
+        self.changes.notify_waiters();
+    }
+
+    /// Waits until this server changes something, or `at_most` passes (another server's
+    /// writes are only seen by looking).
+    pub async fn next_change(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.changes.notified()).await;
     }
 
     pub fn db(&self) -> &Db {

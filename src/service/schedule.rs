@@ -26,9 +26,9 @@ impl ContentService {
             let due = self
                 .db
                 .run(move |c| {
-                    let ids = crate::db::articles::became_public(c, since, now)?;
+                    let ids = crate::db::articles::scheduled_due(c, since, now)?;
                     if !ids.is_empty() {
-                        c.transaction(|c| super::sync::log_articles(c, &ids, now))?;
+                        c.transaction(|c| super::sync::log_published(c, &ids, now))?;
                     }
                     Ok(ids)
                 })

@@ -18,6 +18,7 @@ use super::relations::Relations;
 use super::views::{Article, ArticleSummary, AuthorView, TagView};
 use super::{ArticleLookup, Change, ContentService, utc};
 use crate::content::cursor::{self, Kind};
+use crate::content::status::EventKind;
 use crate::db::DbConn;
 use crate::db::changes::{self as log_q, Entity};
 use crate::error::AppError;
@@ -28,7 +29,9 @@ pub(crate) fn log(c: &mut DbConn, change: &Change, at: NaiveDateTime) -> Result<
     use crate::db::taxonomy_writes as t;
     let mut entities = Vec::new();
     let articles = match *change {
-        Change::Article(id) => vec![id],
+        // An article's own writes log it with what readers saw (`log_article`): only they
+        // know whether it was public before.
+        Change::Article(_) => Vec::new(),
         Change::Section(id) => {
             entities.push(Entity::Section(id));
             log_q::articles_under_section(c, id)?
@@ -50,6 +53,57 @@ pub(crate) fn log(c: &mut DbConn, change: &Change, at: NaiveDateTime) -> Result<
     };
     entities.extend(articles.into_iter().map(Entity::Article));
     Ok(log_q::record(c, &entities, at)?)
+}
+
+/// Whether article `id` is public at `now`.
+pub(crate) fn is_public(c: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool, AppError> {
+    Ok(!crate::db::articles::public_by_ids(c, &[id], now)?.is_empty())
+}
+
+/// Records a write to one article, with what readers saw happen given whether it was public
+/// (before, after): published, updated, unpublished, or nothing they could see.
+pub(crate) fn log_article(
+    c: &mut DbConn,
+    id: i64,
+    (before, after): (bool, bool),
+    breaking: bool,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    let action = match (before, after) {
+        (false, true) => EventKind::Published,
+        (true, true) => EventKind::Updated,
+        (true, false) => EventKind::Unpublished,
+        (false, false) => return Ok(log_q::record(c, &[Entity::Article(id)], at)?),
+    };
+    Ok(log_q::record_event(
+        c,
+        id,
+        action,
+        breaking && action == EventKind::Published,
+        at,
+    )?)
+}
+
+/// Records an article's deletion: an event for readers when it was public.
+pub(crate) fn log_deleted(
+    c: &mut DbConn,
+    id: i64,
+    was_public: bool,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    if was_public {
+        Ok(log_q::record_event(c, id, EventKind::Deleted, false, at)?)
+    } else {
+        Ok(log_q::record(c, &[Entity::Article(id)], at)?)
+    }
+}
+
+/// Records that scheduled articles became public at their time.
+pub(crate) fn log_published(c: &mut DbConn, ids: &[i64], at: NaiveDateTime) -> Result<(), AppError> {
+    for &id in ids {
+        log_q::record_event(c, id, EventKind::Published, false, at)?;
+    }
+    Ok(())
 }
 
 /// Records that these articles changed (before a write removes what would tell).
@@ -417,4 +471,95 @@ fn read_page(c: &mut DbConn, at: Position, limit: i64) -> Result<RawPage, AppErr
         deleted,
         last_id,
     })
+}
+
+/// What readers saw happen to an article, as the event stream and webhooks tell it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ArticleEvent {
+    /// The change log position: resume after it with `Last-Event-ID`.
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: EventKind,
+    pub article_id: i64,
+    /// Set by the editor who published it.
+    pub breaking: bool,
+    pub at: DateTime<Utc>,
+    /// The article as a list shows it, for `published` and `updated`.
+    pub article: Option<ArticleSummary>,
+}
+
+/// Which events a listener wants.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Event types; all when empty.
+    pub types: Vec<EventKind>,
+    /// Only articles filed under these sections (for `published` and `updated`; a listener
+    /// learns of every `unpublished` and `deleted`, since the article's filing is gone).
+    pub sections: Option<Vec<i64>>,
+}
+
+impl ContentService {
+    /// The last change log position, where a new listener starts.
+    pub async fn last_event_id(&self) -> Result<i64, AppError> {
+        self.db.run(|c| Ok(log_q::last(c)?)).await
+    }
+
+    /// Events after `after` that pass `filter`, oldest first, and the position read up to
+    /// (which moves on even when every event read was filtered out). Articles that are not
+    /// public any more are not shown as published or updated: their later event says so.
+    pub async fn events_after(
+        &self,
+        after: i64,
+        filter: &EventFilter,
+        limit: i64,
+    ) -> Result<(Vec<ArticleEvent>, i64), AppError> {
+        let now = self.now();
+        let tree = self.section_tree().await?;
+        let (rows, found, relations) = self
+            .db
+            .run(move |c| {
+                let rows = log_q::events_after(c, after, limit)?;
+                let ids: Vec<i64> = rows
+                    .iter()
+                    .filter(|r| matches!(r.2, EventKind::Published | EventKind::Updated))
+                    .map(|r| r.1)
+                    .collect();
+                let found = crate::db::articles::public_by_ids(c, &ids, now)?;
+                let media: Vec<i64> = found.iter().filter_map(|r| r.featured_media_id).collect();
+                let relations = Relations::load(c, &ids, &media)?;
+                Ok((rows, found, relations))
+            })
+            .await?;
+        let reached = rows.last().map_or(after, |r| r.0);
+        let found: HashMap<i64, _> = found.into_iter().map(|r| (r.id, r)).collect();
+        let mut events = Vec::new();
+        for (seq, article_id, kind, breaking, at) in rows {
+            if !filter.types.is_empty() && !filter.types.contains(&kind) {
+                continue;
+            }
+            let article = match kind {
+                EventKind::Published | EventKind::Updated => {
+                    let Some(row) = found.get(&article_id) else {
+                        continue;
+                    };
+                    if let Some(sections) = &filter.sections
+                        && !sections.contains(&row.section_id)
+                    {
+                        continue;
+                    }
+                    Some(super::articles::summary(row.clone(), &relations, &tree))
+                }
+                _ => None,
+            };
+            events.push(ArticleEvent {
+                id: seq,
+                kind,
+                article_id,
+                breaking,
+                at: utc(at),
+                article,
+            });
+        }
+        Ok((events, reached))
+    }
 }

@@ -14,6 +14,7 @@ mod discovery;
 mod documents;
 mod editorial;
 mod errors;
+mod events;
 mod feeds;
 mod graphql;
 mod persisted;

@@ -122,5 +122,7 @@ FRONTEND_API=""
 
 # Last: with an admin token it writes, unpublishes and deletes.
 echo "== schemathesis (all checks, admin token) =="
+# The event stream never ends, so no response of it can be judged whole: tests/api/events.rs
+# covers it.
 (cd "$HERE" && "$WORK/venv/bin/schemathesis" run "$BASE/openapi.json" --url "$BASE" \
-  --checks all --max-examples 20 --seed 15 -H "Authorization: Bearer $TOKEN")
+  --checks all --max-examples 20 --seed 15 -H "Authorization: Bearer $TOKEN" --exclude-path /v1/events)

@@ -7,6 +7,12 @@ CREATE TABLE change_log (
     seq BIGINT PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('article', 'section', 'tag', 'author', 'comments')),
     entity_id BIGINT NOT NULL,
+    -- For an article, what readers saw happen, when they saw anything: it became public,
+    -- changed while public, or stopped being public (or was deleted). Events and webhooks
+    -- are these entries.
+    action TEXT CHECK (action IN ('published', 'updated', 'unpublished', 'deleted')),
+    -- Set by the editor who published it: apps may alert readers.
+    breaking BOOLEAN NOT NULL DEFAULT 0,
     at TIMESTAMP NOT NULL
 );
 CREATE INDEX change_log_at ON change_log (at);

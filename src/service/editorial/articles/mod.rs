@@ -93,6 +93,9 @@ pub struct PublishInput {
     /// Defaults to now (or its earlier publication time when it was published before).
     #[serde(default)]
     pub published_at: Option<DateTime<Utc>>,
+    /// Breaking news: its `published` event and webhook say so, for apps to alert readers.
+    #[serde(default)]
+    pub breaking: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -150,8 +153,16 @@ fn conflict(id: i64) -> AppError {
 
 impl EditorialService {
     /// One write to article `id` by a signed-in contributor or above (what else `f` checks
-    /// is its own), answered with the article as the CMS now sees it.
-    async fn article_write<F>(&self, actor: &Actor, id: i64, f: F) -> Result<EditorArticle, AppError>
+    /// is its own), answered with the article as the CMS now sees it. What readers saw
+    /// happen (it became public, changed, stopped being public) goes in the change log;
+    /// `breaking` marks a publication as breaking news.
+    async fn article_write<F>(
+        &self,
+        actor: &Actor,
+        id: i64,
+        breaking: bool,
+        f: F,
+    ) -> Result<EditorArticle, AppError>
     where
         F: FnOnce(
                 &EditorialService,
@@ -170,7 +181,10 @@ impl EditorialService {
             Role::Contributor,
             move |_| Change::Article(id),
             move |c, me, now| {
+                let before = crate::service::sync::is_public(c, id, now)?;
                 f(&this, c, me, now, &tree)?;
+                let after = crate::service::sync::is_public(c, id, now)?;
+                crate::service::sync::log_article(c, id, (before, after), breaking, now)?;
                 this.view(c, &tree, id, now)
             },
         )
@@ -316,6 +330,7 @@ impl EditorialService {
                     let id = q::insert_article(c, &cols, &meta)?;
                     this.write_relations(c, id, &content)?;
                     crate::service::search::reindex(c, id)?;
+                    crate::service::sync::log_article(c, id, (false, false), false, now)?;
                     snapshot(c, id, 1, me, "created", &content, now)?;
                     record(
                         c,
@@ -360,7 +375,7 @@ impl EditorialService {
             + Send
             + 'static,
     {
-        self.article_write(actor, id, move |this, c, me, now, tree| {
+        self.article_write(actor, id, false, move |this, c, me, now, tree| {
             let (row, body, owner) = this.load(c, id)?;
             me.may_edit(owner, &row)?;
             let expected = expected(version, &row);
@@ -406,6 +421,8 @@ impl EditorialService {
                 if row.status != ArticleStatus::Draft {
                     me.may_publish(owner)?;
                 }
+                let public = crate::service::sync::is_public(c, id, now)?;
+                crate::service::sync::log_deleted(c, id, public, now)?;
                 q::delete_article(c, id)?;
                 crate::service::search::reindex(c, id)?;
                 record(

@@ -92,7 +92,8 @@ impl EditorialService {
         input: PublishInput,
     ) -> Result<EditorArticle, AppError> {
         let now = self.now();
-        self.transition(actor, id, version, Transition::Publish, move |row| {
+        let breaking = input.breaking;
+        self.transition(actor, id, version, Transition::Publish, breaking, move |row| {
             let mut errors = Vec::new();
             if row.title.trim().is_empty() {
                 errors.push(FieldError::new(
@@ -132,7 +133,7 @@ impl EditorialService {
         id: i64,
         version: Option<i32>,
     ) -> Result<EditorArticle, AppError> {
-        self.transition(actor, id, version, Transition::Unpublish, |row| {
+        self.transition(actor, id, version, Transition::Unpublish, false, |row| {
             Ok((ArticleStatus::Draft, row.published_at))
         })
         .await
@@ -144,7 +145,7 @@ impl EditorialService {
         id: i64,
         version: Option<i32>,
     ) -> Result<EditorArticle, AppError> {
-        self.transition(actor, id, version, Transition::Archive, |row| {
+        self.transition(actor, id, version, Transition::Archive, false, |row| {
             Ok((ArticleStatus::Archived, row.published_at))
         })
         .await
@@ -156,12 +157,13 @@ impl EditorialService {
         id: i64,
         version: Option<i32>,
         action: Transition,
+        breaking: bool,
         next: F,
     ) -> Result<EditorArticle, AppError>
     where
         F: FnOnce(&ArticleRow) -> Result<(ArticleStatus, Option<NaiveDateTime>), AppError> + Send + 'static,
     {
-        self.article_write(actor, id, move |this, c, me, now, tree| {
+        self.article_write(actor, id, breaking, move |this, c, me, now, tree| {
             let (row, body, owner) = this.load(c, id)?;
             me.may_publish(owner)?;
             let expected = expected(version, &row);
@@ -208,7 +210,7 @@ impl EditorialService {
         id: i64,
         note: String,
     ) -> Result<EditorArticle, AppError> {
-        self.article_write(actor, id, move |this, c, me, now, _tree| {
+        self.article_write(actor, id, false, move |this, c, me, now, _tree| {
             let (_, _, owner) = this.load(c, id)?;
             me.may_publish(owner)?;
             let note = note.trim().to_owned();
