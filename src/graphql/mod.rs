@@ -12,12 +12,13 @@ mod parse_cache;
 pub mod persisted;
 mod query;
 mod scalars;
+mod subscriptions;
 mod sync;
 mod types;
 
 use actix_web::ResponseError;
 use actix_web::{HttpResponse, guard, web};
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
 use crate::auth::Actor;
 use crate::service::editorial::EditorialService;
@@ -45,11 +46,11 @@ pub struct Mutation(
     comments::CommentMutation,
 );
 
-pub type MastheadSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type MastheadSchema = Schema<Query, Mutation, subscriptions::Subscription>;
 
 /// The schema without data: enough to print its SDL.
-pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn schema_builder() -> SchemaBuilder<Query, Mutation, subscriptions::Subscription> {
+    Schema::build(Query::default(), Mutation::default(), subscriptions::Subscription)
 }
 
 pub fn schema(
@@ -398,8 +399,23 @@ fn is_browser_visit(ctx: &guard::GuardContext<'_>) -> bool {
     accepts_html && !ctx.head().uri.query().unwrap_or("").contains("query=")
 }
 
+/// Subscriptions over WebSocket (`graphql-transport-ws`, and the older `graphql-ws`).
+async fn subscribe(
+    schema: web::Data<MastheadSchema>,
+    content: web::Data<ContentService>,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let mut data = async_graphql::Data::default();
+    data.insert(Loaders::new(content.get_ref().clone()));
+    async_graphql_actix_web::GraphQLSubscription::new(schema.get_ref().clone())
+        .with_data(data)
+        .start(&req, payload)
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql/assets/{name}", web::get().to(explorer::asset));
+    cfg.route("/graphql/ws", web::get().to(subscribe));
     cfg.service(
         web::resource("/graphql")
             .route(

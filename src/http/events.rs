@@ -2,7 +2,7 @@
 //! log. Event ids are log positions, so a client that reconnects with `Last-Event-ID`
 //! (browsers' EventSource does it by itself) misses nothing the log still holds.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -13,15 +13,10 @@ use utoipa::IntoParams;
 use super::{Content, params};
 use crate::content::status::EventKind;
 use crate::error::{AppError, Problem};
-use crate::service::ContentService;
-use crate::service::sync::EventFilter;
+use crate::service::sync::{EventFilter, Tick};
 
 /// A comment line this often keeps proxies from closing a quiet stream.
 const HEARTBEAT: Duration = Duration::from_secs(15);
-/// How long a quiet stream waits before looking at the log again (other servers' writes).
-const POLL: Duration = Duration::from_secs(1);
-/// Events read from the log at a time: a slow reader is sent no more than it takes.
-const BATCH: i64 = 100;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -81,17 +76,24 @@ pub async fn events(
             })?,
         None => content.last_event_id().await?,
     };
-    let stream = Stream {
-        content: content.get_ref().clone(),
-        filter,
-        position: start,
-        quiet_since: Instant::now(),
-        opened: false,
-    };
-    let body = futures_util::stream::unfold(stream, |mut s| async move {
-        let chunk = s.next().await;
-        Some((chunk, s))
-    });
+    use futures_util::StreamExt;
+    // Tell EventSource how soon to reconnect, then the events as they come.
+    let opening =
+        futures_util::stream::once(async { Ok::<_, AppError>(Bytes::from_static(b"retry: 3000\n\n")) });
+    let events = content
+        .event_stream(filter, start, HEARTBEAT)
+        .map(|tick| match tick {
+            Tick::Event(event) => {
+                let data = serde_json::to_string(&event).map_err(AppError::internal)?;
+                Ok(Bytes::from(format!(
+                    "id: {}\nevent: {}\ndata: {data}\n\n",
+                    event.id,
+                    event.kind.as_str()
+                )))
+            }
+            Tick::Quiet => Ok(Bytes::from_static(b": heartbeat\n\n")),
+        });
+    let body = opening.chain(events);
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -100,57 +102,4 @@ pub async fn events(
         // nginx would otherwise hold events back to fill its buffer.
         .insert_header(("x-accel-buffering", "no"))
         .streaming(body))
-}
-
-struct Stream {
-    content: ContentService,
-    filter: EventFilter,
-    position: i64,
-    quiet_since: Instant,
-    opened: bool,
-}
-
-impl Stream {
-    /// The next bytes to send: events, or a heartbeat when it has been quiet.
-    async fn next(&mut self) -> Result<Bytes, AppError> {
-        if !self.opened {
-            self.opened = true;
-            // Tell EventSource how soon to reconnect.
-            return Ok(Bytes::from_static(b"retry: 3000\n\n"));
-        }
-        loop {
-            let (batch, reached) = match self
-                .content
-                .events_after(self.position, &self.filter, BATCH)
-                .await
-            {
-                Ok(read) => read,
-                // A busy or restarting database: the listener keeps its stream and gets
-                // the events once it answers again.
-                Err(e) => {
-                    tracing::warn!(error = %e, "events not read; trying again");
-                    tokio::time::sleep(POLL).await;
-                    continue;
-                }
-            };
-            self.position = reached;
-            if !batch.is_empty() {
-                self.quiet_since = Instant::now();
-                let mut out = String::new();
-                for event in batch {
-                    let data = serde_json::to_string(&event).map_err(AppError::internal)?;
-                    out.push_str(&format!(
-                        "id: {}\nevent: {}\ndata: {data}\n\n",
-                        event.id, event.kind
-                    ));
-                }
-                return Ok(Bytes::from(out));
-            }
-            if self.quiet_since.elapsed() >= HEARTBEAT {
-                self.quiet_since = Instant::now();
-                return Ok(Bytes::from_static(b": heartbeat\n\n"));
-            }
-            self.content.next_change(POLL).await;
-        }
-    }
 }

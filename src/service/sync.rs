@@ -563,3 +563,67 @@ impl ContentService {
         Ok((events, reached))
     }
 }
+
+/// What an event stream yields: an event, or word that it has been quiet for a while (for
+/// keep-alive lines).
+pub enum Tick {
+    Event(Box<ArticleEvent>),
+    Quiet,
+}
+
+/// How long a quiet stream waits before looking at the log again (other servers' writes).
+const POLL: std::time::Duration = std::time::Duration::from_secs(1);
+/// Events read from the log at a time: a slow listener is given no more than it takes.
+const BATCH: i64 = 100;
+
+impl ContentService {
+    /// The events after `after` that pass `filter`, as they happen, for as long as the
+    /// listener listens; `Quiet` after every `quiet` without one. A busy database delays
+    /// events, never ends the stream.
+    pub fn event_stream(
+        &self,
+        filter: EventFilter,
+        after: i64,
+        quiet: std::time::Duration,
+    ) -> impl futures_util::Stream<Item = Tick> + Send + use<> {
+        struct State {
+            content: ContentService,
+            filter: EventFilter,
+            position: i64,
+            pending: std::collections::VecDeque<ArticleEvent>,
+            quiet_since: std::time::Instant,
+            quiet: std::time::Duration,
+        }
+        let state = State {
+            content: self.clone(),
+            filter,
+            position: after,
+            pending: Default::default(),
+            quiet_since: std::time::Instant::now(),
+            quiet,
+        };
+        futures_util::stream::unfold(state, |mut s| async move {
+            loop {
+                if let Some(event) = s.pending.pop_front() {
+                    return Some((Tick::Event(Box::new(event)), s));
+                }
+                match s.content.events_after(s.position, &s.filter, BATCH).await {
+                    Ok((batch, reached)) => {
+                        s.position = reached;
+                        if !batch.is_empty() {
+                            s.quiet_since = std::time::Instant::now();
+                            s.pending.extend(batch);
+                            continue;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "events not read; trying again"),
+                }
+                if s.quiet_since.elapsed() >= s.quiet {
+                    s.quiet_since = std::time::Instant::now();
+                    return Some((Tick::Quiet, s));
+                }
+                s.content.next_change(POLL).await;
+            }
+        })
+    }
+}
