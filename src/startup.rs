@@ -27,6 +27,7 @@ pub struct Application {
     retention: tokio::task::JoinHandle<()>,
     pruner: tokio::task::JoinHandle<()>,
     schedule: tokio::task::JoinHandle<()>,
+    follower: tokio::task::JoinHandle<()>,
 }
 
 /// Every minute, forgets the rate-limit state of callers back to a full quota, so that a
@@ -137,6 +138,7 @@ impl Application {
         let flusher = content.spawn_view_flusher();
         let related_index = content.spawn_related_index();
         let schedule = tokio::spawn(content.clone().watch_schedule(settings.content.schedule_check));
+        let follower = tokio::spawn(content.clone().follow_log(settings.content.follow_interval));
         Ok(Application {
             server: server.run(),
             port,
@@ -146,6 +148,7 @@ impl Application {
             retention,
             pruner,
             schedule,
+            follower,
         })
     }
 
@@ -166,6 +169,7 @@ impl Application {
         self.retention.abort();
         self.pruner.abort();
         self.schedule.abort();
+        self.follower.abort();
         match self.content.flush_views().await {
             Ok(written) => tracing::info!(written, "views flushed on shutdown"),
             Err(e) => tracing::error!(error = %e, "views counted since the last flush are lost"),

@@ -185,3 +185,13 @@ pub fn articles_under_section(conn: &mut DbConn, section: i64) -> QueryResult<Ve
     ids.dedup();
     Ok(ids)
 }
+
+/// What changed in `(after, upto]`, each entity once: (kind, id).
+pub fn entities_between(conn: &mut DbConn, after: i64, upto: i64) -> QueryResult<Vec<(String, i64)>> {
+    with_conn!(conn, |c| change_log::table
+        .select((change_log::kind, change_log::entity_id))
+        .filter(change_log::seq.gt(after))
+        .filter(change_log::seq.le(upto))
+        .distinct()
+        .load(c))
+}

@@ -108,6 +108,8 @@ pub struct ContentSettings {
     pub schedule_check: Duration,
     /// How long the change log keeps what changed: a sync token older than this is refused.
     pub sync_retention: Duration,
+    /// How often the change log is read for other servers' writes.
+    pub follow_interval: Duration,
 }
 
 impl Default for ContentSettings {
@@ -121,6 +123,7 @@ impl Default for ContentSettings {
             purge: purge::PurgeSettings::default(),
             schedule_check: Duration::from_secs(1),
             sync_retention: Duration::from_secs(30 * 86_400),
+            follow_interval: Duration::from_millis(250),
         }
     }
 }
@@ -185,6 +188,13 @@ impl ContentService {
     /// each refilled in one indexed read, and the responses that depend on it) and tells
     /// the CDN which keys to drop. Every write to public content ends here.
     pub fn changed(&self, change: Change) {
+        self.forget_here(&change);
+        self.purger.purge(change.surrogate_keys());
+    }
+
+    /// Forgets what `change` made stale in this process only: for another server's writes,
+    /// learned from the change log (that server told the CDN).
+    pub(crate) fn forget_here(&self, change: &Change) {
         if change.kind() == responses::Kind::Content {
             self.sections.invalidate_all();
             self.articles.clear();
@@ -193,8 +203,7 @@ impl ContentService {
             self.horizon.clear();
             self.forget_view_sections();
         }
-        self.responses.forget(&change);
-        self.purger.purge(change.surrogate_keys());
+        self.responses.forget(change);
         self.changes.notify_waiters();
     }
 

@@ -60,3 +60,63 @@ impl ContentService {
         }
     }
 }
+
+impl ContentService {
+    /// Runs for the life of the server: reads the change log for what other servers sharing
+    /// the database wrote, and forgets what that made stale here, so every server's caches,
+    /// related index and event streams follow within `every`. (This server's own writes come
+    /// round too, and clear what was just filled again: harmless, and rare next to reads.)
+    pub async fn follow_log(self, every: Duration) {
+        use crate::db::changes as log;
+        let mut seen = loop {
+            match self.db.run(|c| Ok(log::last(c)?)).await {
+                Ok(last) => break last,
+                Err(e) => tracing::warn!(error = %e, "change log not read"),
+            }
+            tokio::time::sleep(every).await;
+        };
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let after = seen;
+            let read = self
+                .db
+                .run(move |c| {
+                    let last = log::last(c)?;
+                    let entities = if last > after {
+                        log::entities_between(c, after, last)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((last, entities))
+                })
+                .await;
+            let (last, entities) = match read {
+                Ok(read) => read,
+                Err(e) => {
+                    tracing::warn!(error = %e, "change log not read");
+                    continue;
+                }
+            };
+            let mut comments = Vec::new();
+            for (kind, id) in entities {
+                let change = match kind.as_str() {
+                    "article" => Change::Article(id),
+                    "section" => Change::Section(id),
+                    "tag" => Change::Tag(id),
+                    "author" => Change::Author(id),
+                    _ => {
+                        comments.push(id);
+                        continue;
+                    }
+                };
+                self.forget_here(&change);
+            }
+            if !comments.is_empty() {
+                self.forget_here(&Change::Comments(comments));
+            }
+            seen = last;
+        }
+    }
+}

@@ -261,3 +261,43 @@ async fn cdn_directives_follow_the_configuration() {
         "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400"
     );
 }
+
+#[tokio::test]
+async fn a_write_through_one_server_shows_on_another_within_a_second() {
+    let app = spawn_app(Content::Demo).await;
+    let peer = app.spawn_peer().await;
+    let token = app
+        .sign_in_as("cluster@example.org", masthead::auth::Role::Editor)
+        .await;
+    let listed = app.get_json("/v1/articles?limit=1").await;
+    let (id, slug) = (
+        listed["items"][0]["id"].as_i64().unwrap(),
+        listed["items"][0]["slug"].as_str().unwrap().to_owned(),
+    );
+    let path = format!("/v1/articles/{slug}");
+    // The other server holds it in its response cache.
+    peer.get_json(&path).await;
+    peer.get_json(&path).await;
+
+    let (status, _) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/v1/editor/articles/{id}"),
+            Some(&token),
+            Some(serde_json::json!({ "subtitle": "Written through the first server" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let written = std::time::Instant::now();
+    loop {
+        let seen = peer.get_json(&path).await;
+        if seen["subtitle"] == "Written through the first server" {
+            break;
+        }
+        assert!(
+            written.elapsed() < std::time::Duration::from_secs(1),
+            "the other server still answers the old article after a second"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}

@@ -623,3 +623,44 @@ impl PurgeReceiver {
         }
     }
 }
+
+/// A second server on the same database, as in a cluster behind a load balancer.
+pub struct Peer {
+    pub address: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+impl Peer {
+    pub async fn get_json(&self, path: &str) -> Value {
+        let res = reqwest::get(format!("{}{}", self.address, path))
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "{path}");
+        res.json().await.expect("JSON")
+    }
+}
+
+impl TestApp {
+    pub async fn spawn_peer(&self) -> Peer {
+        let url = DatabaseUrl::parse(&self.database_url()).expect("database url");
+        let for_db = url.clone();
+        let db = tokio::task::spawn_blocking(move || Db::connect(&for_db, 4).expect("connect"))
+            .await
+            .expect("connect task");
+        let mut settings = Settings::new("127.0.0.1:0", url);
+        settings.workers = Some(1);
+        settings.handle_signals = false;
+        settings.keys.secret = Some(TEST_SECRET.to_owned());
+        let app = Application::with_db(db, settings).expect("build peer");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Peer { address, handle }
+    }
+}
