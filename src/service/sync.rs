@@ -131,15 +131,6 @@ pub enum SyncedArticle {
     Full(Box<Article>),
 }
 
-impl SyncedArticle {
-    pub fn summary(&self) -> &ArticleSummary {
-        match self {
-            SyncedArticle::Summary(s) => s,
-            SyncedArticle::Full(a) => &a.summary,
-        }
-    }
-}
-
 /// What a tombstone is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema, async_graphql::Enum)]
 #[serde(rename_all = "lowercase")]

@@ -664,3 +664,31 @@ impl TestApp {
         Peer { address, handle }
     }
 }
+
+impl TestApp {
+    /// A request that must succeed (2xx); answers its JSON.
+    pub async fn ok(&self, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let (status, answer) = self.call(method, path, Some(token), body).await;
+        assert!((200..300).contains(&status), "{path}: {status} {answer}");
+        answer
+    }
+
+    /// A draft with a byline, a tag and a paragraph, as a CMS creates one; answers its id.
+    pub async fn draft(&self, token: &str, title: &str, section: &str) -> i64 {
+        let article = self
+            .ok(
+                token,
+                reqwest::Method::POST,
+                "/v1/editor/articles",
+                Some(serde_json::json!({
+                    "title": title,
+                    "section": section,
+                    "tags": ["transport"],
+                    "authors": [{ "slug": "dana-levi" }],
+                    "body": [{ "type": "paragraph", "content": [{ "text": "A paragraph." }] }]
+                })),
+            )
+            .await;
+        article["id"].as_i64().expect("an id")
+    }
+}

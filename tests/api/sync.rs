@@ -70,30 +70,6 @@ async fn editor(app: &TestApp) -> String {
     app.sign_in_as("sync-editor@example.org", Role::Editor).await
 }
 
-async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> Value {
-    let (status, answer) = app.call(method, path, Some(token), body).await;
-    assert!((200..300).contains(&status), "{path}: {status} {answer}");
-    answer
-}
-
-async fn create(app: &TestApp, token: &str, title: &str) -> i64 {
-    let article = call(
-        app,
-        token,
-        Method::POST,
-        "/v1/editor/articles",
-        Some(json!({
-            "title": title,
-            "section": "middle-east",
-            "tags": ["transport"],
-            "authors": [{ "slug": "dana-levi" }],
-            "body": [{ "type": "paragraph", "content": [{ "text": "A paragraph." }] }]
-        })),
-    )
-    .await;
-    article["id"].as_i64().unwrap()
-}
-
 #[tokio::test]
 async fn a_first_sync_then_only_what_changed_with_tombstones() {
     let app = spawn_app(Content::Demo).await;
@@ -118,25 +94,24 @@ async fn a_first_sync_then_only_what_changed_with_tombstones() {
 
     let edited = listed[0]["id"].as_i64().unwrap();
     let unpublished = listed[1]["id"].as_i64().unwrap();
-    call(
-        &app,
+    app.ok(
         &token,
         Method::PATCH,
         &format!("/v1/editor/articles/{edited}"),
         Some(json!({ "subtitle": "A new deck" })),
     )
     .await;
-    call(
-        &app,
+    app.ok(
         &token,
         Method::POST,
         &format!("/v1/editor/articles/{unpublished}/unpublish"),
         None,
     )
     .await;
-    let fresh = create(&app, &token, "Ferry timetable changes for winter").await;
-    call(
-        &app,
+    let fresh = app
+        .draft(&token, "Ferry timetable changes for winter", "middle-east")
+        .await;
+    app.ok(
         &token,
         Method::POST,
         &format!("/v1/editor/articles/{fresh}/publish"),
@@ -198,10 +173,9 @@ async fn a_scheduled_article_comes_by_sync_when_its_time_comes() {
     let token = editor(&app).await;
     let mut copy = Copy::default();
     let next = copy.sync(&app, None, 100).await;
-    let id = create(&app, &token, "Embargoed rail figures").await;
+    let id = app.draft(&token, "Embargoed rail figures", "middle-east").await;
     let at = Utc::now() + Duration::hours(1);
-    call(
-        &app,
+    app.ok(
         &token,
         Method::POST,
         &format!("/v1/editor/articles/{id}/publish"),
@@ -272,9 +246,10 @@ async fn a_client_syncing_after_random_work_holds_what_a_first_sync_gives() {
             let article = format!("/v1/editor/articles/{id}");
             match rng.random_range(0..10) {
                 0 => {
-                    let new = create(&app, &token, &format!("Story {batch} {step}")).await;
-                    call(
-                        &app,
+                    let new = app
+                        .draft(&token, &format!("Story {batch} {step}"), "middle-east")
+                        .await;
+                    app.ok(
                         &token,
                         Method::POST,
                         &format!("/v1/editor/articles/{new}/publish"),
@@ -284,10 +259,11 @@ async fn a_client_syncing_after_random_work_holds_what_a_first_sync_gives() {
                     pool.push(new);
                 }
                 1 => {
-                    let new = create(&app, &token, &format!("Scheduled {batch} {step}")).await;
+                    let new = app
+                        .draft(&token, &format!("Scheduled {batch} {step}"), "middle-east")
+                        .await;
                     let at = Utc::now() + Duration::minutes(rng.random_range(10..120));
-                    call(
-                        &app,
+                    app.ok(
                         &token,
                         Method::POST,
                         &format!("/v1/editor/articles/{new}/publish"),
@@ -328,8 +304,7 @@ async fn a_client_syncing_after_random_work_holds_what_a_first_sync_gives() {
                 }
                 7 => {
                     let tag = &tags[rng.random_range(0..tags.len())];
-                    call(
-                        &app,
+                    app.ok(
                         &token,
                         Method::PATCH,
                         &format!("/v1/editor/tags/{}", tag["id"]),
@@ -339,8 +314,7 @@ async fn a_client_syncing_after_random_work_holds_what_a_first_sync_gives() {
                 }
                 8 => {
                     let section = &sections[rng.random_range(0..sections.len())];
-                    call(
-                        &app,
+                    app.ok(
                         &token,
                         Method::PATCH,
                         &format!("/v1/editor/sections/{}", section["id"]),
@@ -350,8 +324,7 @@ async fn a_client_syncing_after_random_work_holds_what_a_first_sync_gives() {
                 }
                 _ => {
                     let author = &authors[rng.random_range(0..authors.len())];
-                    call(
-                        &app,
+                    app.ok(
                         &token,
                         Method::PATCH,
                         &format!("/v1/editor/authors/{}", author["id"]),
