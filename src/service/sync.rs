@@ -124,7 +124,7 @@ pub struct SyncedSection {
 }
 
 /// An article as a sync page carries it: a summary, or whole with `full=true`.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum SyncedArticle {
     Summary(Box<ArticleSummary>),
@@ -154,6 +154,9 @@ pub struct Tombstone {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct SyncPage {
     /// Public articles, created or changed: put them in place of what the client holds.
+    /// Summaries, or whole articles (with `section_path`, `sections`, `corrections` and
+    /// `body`) with `full=true`.
+    #[schema(value_type = Vec<ArticleSummary>)]
     pub articles: Vec<SyncedArticle>,
     pub sections: Vec<SyncedSection>,
     pub tags: Vec<TagView>,
