@@ -216,6 +216,19 @@ struct ServeArgs {
     /// A header sent with every purge, `Name: value` (e.g. `Fastly-Key: …`); repeatable.
     #[arg(long = "purge-header", env = "MASTHEAD_PURGE_HEADERS", value_delimiter = '\n', value_parser = parse_header)]
     purge_headers: Vec<(String, String)>,
+    /// Seconds one webhook attempt may take before it counts as failed.
+    #[arg(long, env = "MASTHEAD_WEBHOOK_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    webhook_timeout: u64,
+    /// Hours a webhook delivery is retried (with exponential backoff) before it is given up.
+    #[arg(long, env = "MASTHEAD_WEBHOOK_RETRY_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u64).range(1..=720))]
+    webhook_retry_hours: u64,
+    /// Hours every attempt to a webhook endpoint may fail before it is disabled.
+    #[arg(long, env = "MASTHEAD_WEBHOOK_DISABLE_AFTER_HOURS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=8760))]
+    webhook_disable_after_hours: u64,
+    /// Let webhook endpoints be on this machine or a private network (off: such URLs are
+    /// refused, and names must resolve to public addresses).
+    #[arg(long, env = "MASTHEAD_WEBHOOKS_ALLOW_PRIVATE")]
+    webhooks_allow_private: bool,
     /// Seconds the server reuses an assembled article or list page (0: off). Never past the
     /// next scheduled publication; writes through this server clear it at once.
     #[arg(long, env = "MASTHEAD_READ_CACHE_TTL", default_value_t = 5)]
@@ -292,6 +305,10 @@ struct SiteArgs {
     /// The publication's logo (an absolute URL), for the publisher in structured data.
     #[arg(long, env = "MASTHEAD_SITE_LOGO")]
     site_logo: Option<url::Url>,
+    /// A WebSub hub the feeds name (`rel="hub"`), told of every change to a feed's content
+    /// (`hub.mode=publish`); repeatable.
+    #[arg(long = "websub-hub", env = "MASTHEAD_WEBSUB_HUBS", value_delimiter = ',')]
+    websub_hubs: Vec<url::Url>,
     /// Publication name in feeds and the news sitemap.
     #[arg(long, env = "MASTHEAD_SITE_NAME", default_value = "Masthead")]
     site_name: String,
@@ -467,6 +484,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.content.purge.style = args.purge_style;
     settings.content.purge.headers = args.purge_headers.clone();
     settings.content.read_cache_ttl = std::time::Duration::from_secs(args.read_cache_ttl);
+    settings.content.webhooks.timeout = std::time::Duration::from_secs(args.webhook_timeout);
+    settings.content.webhooks.retry_for = std::time::Duration::from_secs(args.webhook_retry_hours * 3600);
+    settings.content.webhooks.disable_after =
+        std::time::Duration::from_secs(args.webhook_disable_after_hours * 3600);
+    settings.content.webhooks.allow_private = args.webhooks_allow_private;
     settings.content.sync_retention = std::time::Duration::from_secs(args.sync_retention_days * 86_400);
     settings.anonymous_rate_limit = args.anonymous_rate_limit;
     settings.public_url = args.public_url.clone();
@@ -499,6 +521,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         feed_size: args.site.feed_size,
         // Filled in once the server knows its port (see `Settings::public_url`).
         api_url: String::new(),
+        hubs: args.site.websub_hubs.iter().map(url::Url::to_string).collect(),
     };
     settings.feeds.max_age_seconds = args.site.feed_cache_max_age;
     settings.keys = KeySettings {

@@ -28,6 +28,8 @@ pub struct Application {
     pruner: tokio::task::JoinHandle<()>,
     schedule: tokio::task::JoinHandle<()>,
     follower: tokio::task::JoinHandle<()>,
+    webhooks: tokio::task::JoinHandle<()>,
+    websub: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Every minute, forgets the rate-limit state of callers back to a full quota, so that a
@@ -97,7 +99,7 @@ impl Application {
         let editorial_data = web::Data::new(editorial);
         let cache = web::Data::new(settings.cache.clone());
         let feed_policy = web::Data::new(settings.feeds.clone());
-        let site = web::Data::new(site_settings);
+        let site = web::Data::new(site_settings.clone());
         let edge = web::Data::new(settings.edge.clone());
         let cors = settings.cors.clone();
         let mut server = HttpServer::new(move || {
@@ -139,6 +141,18 @@ impl Application {
         let related_index = content.spawn_related_index();
         let schedule = tokio::spawn(content.clone().watch_schedule(settings.content.schedule_check));
         let follower = tokio::spawn(content.clone().follow_log(settings.content.follow_interval));
+        let websub = (!site_settings.hubs.is_empty()).then(|| {
+            tokio::spawn(
+                content
+                    .clone()
+                    .ping_hubs(site_settings.clone(), settings.content.follow_interval),
+            )
+        });
+        let webhooks = tokio::spawn(
+            content
+                .clone()
+                .deliver_webhooks(settings.content.webhooks.clone()),
+        );
         Ok(Application {
             server: server.run(),
             port,
@@ -149,6 +163,8 @@ impl Application {
             pruner,
             schedule,
             follower,
+            webhooks,
+            websub,
         })
     }
 
@@ -170,6 +186,10 @@ impl Application {
         self.pruner.abort();
         self.schedule.abort();
         self.follower.abort();
+        self.webhooks.abort();
+        if let Some(websub) = &self.websub {
+            websub.abort();
+        }
         match self.content.flush_views().await {
             Ok(written) => tracing::info!(written, "views flushed on shutdown"),
             Err(e) => tracing::error!(error = %e, "views counted since the last flush are lost"),

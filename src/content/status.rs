@@ -126,6 +126,18 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Where a webhook delivery stands.
+    DeliveryStatus {
+        /// Waiting for its next attempt.
+        Pending = "pending",
+        /// An attempt was answered with a 2xx.
+        Delivered = "delivered",
+        /// Given up after failing for the retry period; it can be redelivered.
+        Failed = "failed",
+    }
+}
+
 impl ArticleStatus {
     /// Statuses an article can be public in once its publication time has come: the rule in
     /// Rust, for rows already read.

@@ -195,3 +195,75 @@ pub fn entities_between(conn: &mut DbConn, after: i64, upto: i64) -> QueryResult
         .distinct()
         .load(c))
 }
+
+/// The slugs of the section, tag and author feeds that show what changed: the sections
+/// (with every section above them, whose feeds hold their sub-sections), tags and authors of
+/// these articles, and these sections, tags and authors themselves.
+pub fn feed_slugs(
+    conn: &mut DbConn,
+    articles: &[i64],
+    sections: &[i64],
+    tags: &[i64],
+    authors: &[i64],
+) -> QueryResult<[Vec<String>; 3]> {
+    use super::schema::{
+        article_authors, article_sections, article_tags, authors as a, sections as s, tags as t,
+    };
+    let tree: Vec<(i64, Option<i64>, String)> =
+        with_conn!(conn, |c| s::table.select((s::id, s::parent_id, s::slug)).load(c))?;
+    let mut section_ids: Vec<i64> = with_conn!(conn, |c| articles::table
+        .select(articles::section_id)
+        .filter(articles::id.eq_any(articles))
+        .union(
+            article_sections::table
+                .select(article_sections::section_id)
+                .filter(article_sections::article_id.eq_any(articles)),
+        )
+        .load(c))?;
+    section_ids.extend_from_slice(sections);
+    let mut i = 0;
+    while i < section_ids.len() && section_ids.len() <= tree.len() * 2 {
+        let parent = tree
+            .iter()
+            .find(|(id, _, _)| *id == section_ids[i])
+            .and_then(|(_, p, _)| *p);
+        if let Some(parent) = parent
+            && !section_ids.contains(&parent)
+        {
+            section_ids.push(parent);
+        }
+        i += 1;
+    }
+    let section_slugs = tree
+        .iter()
+        .filter(|(id, _, _)| section_ids.contains(id))
+        .map(|(_, _, slug)| slug.clone())
+        .collect();
+    let tag_slugs = with_conn!(conn, |c| t::table
+        .select(t::slug)
+        .filter(
+            t::id
+                .eq_any(
+                    article_tags::table
+                        .select(article_tags::tag_id)
+                        .filter(article_tags::article_id.eq_any(articles)),
+                )
+                .or(t::id.eq_any(tags)),
+        )
+        .order(t::slug)
+        .load(c))?;
+    let author_slugs = with_conn!(conn, |c| a::table
+        .select(a::slug)
+        .filter(
+            a::id
+                .eq_any(
+                    article_authors::table
+                        .select(article_authors::author_id)
+                        .filter(article_authors::article_id.eq_any(articles)),
+                )
+                .or(a::id.eq_any(authors)),
+        )
+        .order(a::slug)
+        .load(c))?;
+    Ok([section_slugs, tag_slugs, author_slugs])
+}

@@ -24,6 +24,7 @@ pub mod changes;
 pub mod comments;
 pub mod discovery;
 pub mod editorial;
+mod listen;
 mod migrations;
 mod prepared;
 pub mod schema;
@@ -33,6 +34,7 @@ pub mod sitemaps;
 pub mod taxonomy;
 pub mod taxonomy_writes;
 mod url;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -177,6 +179,7 @@ impl ManageConnection for Manager {
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<Manager>,
+    url: DatabaseUrl,
     backend: Backend,
     counter: StatementCounter,
     /// Admits database work first come, first served. Connections alone would let every
@@ -223,6 +226,7 @@ impl Db {
             .build(manager)?;
         Ok(Db {
             pool,
+            url: url.clone(),
             backend: url.backend(),
             counter,
             admission: Arc::new(tokio::sync::Semaphore::new(pool_size as usize)),

@@ -12,7 +12,17 @@ struct JsonFeed<'a> {
     feed_url: &'a str,
     description: &'a str,
     language: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<JsonItem<'a>>,
+}
+
+/// A WebSub hub (JSON Feed 1.1 `hubs`).
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -47,6 +57,7 @@ pub fn json_feed(feed: &Feed, self_url: &str) -> Vec<u8> {
         feed_url: self_url,
         description: &feed.description,
         language: &feed.language,
+        hubs: feed.hubs.iter().map(|url| Hub { kind: "WebSub", url }).collect(),
         items: feed
             .items
             .iter()

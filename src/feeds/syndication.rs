@@ -97,12 +97,14 @@ pub fn rss(feed: &Feed, self_url: &str) -> String {
     channel.set_last_build_date(feed.updated.to_rfc2822());
     channel.set_generator("Masthead".to_owned());
     let mut atom_ext = rss::extension::atom::AtomExtension::default();
-    atom_ext.set_links(vec![atom_::Link {
+    let mut links = vec![atom_::Link {
         href: self_url.to_owned(),
         rel: "self".into(),
         mime_type: Some("application/rss+xml".into()),
         ..Default::default()
-    }]);
+    }];
+    links.extend(feed.hubs.iter().map(|hub| hub_link(hub)));
+    atom_ext.set_links(links);
     channel.set_atom_ext(atom_ext);
     let mut namespaces = BTreeMap::new();
     namespaces.insert("media".to_owned(), MEDIA_NS.to_owned());
@@ -176,7 +178,7 @@ pub fn atom(feed: &Feed, self_url: &str) -> String {
         value: "Masthead".into(),
         ..Default::default()
     }));
-    out.set_links(vec![
+    let mut links = vec![
         atom_::Link {
             href: self_url.to_owned(),
             rel: "self".into(),
@@ -189,9 +191,20 @@ pub fn atom(feed: &Feed, self_url: &str) -> String {
             mime_type: Some("text/html".into()),
             ..Default::default()
         },
-    ]);
+    ];
+    links.extend(feed.hubs.iter().map(|hub| hub_link(hub)));
+    out.set_links(links);
     out.set_entries(entries);
     out.to_string()
+}
+
+/// A WebSub hub, as RSS (in the Atom namespace) and Atom name it.
+fn hub_link(hub: &str) -> atom_::Link {
+    atom_::Link {
+        href: hub.to_owned(),
+        rel: "hub".into(),
+        ..Default::default()
+    }
 }
 
 fn mime_of(url: &str) -> &'static str {

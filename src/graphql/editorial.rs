@@ -15,6 +15,9 @@ use crate::service::editorial::{
     NewUserInput, PublishInput, RefreshInput, SectionInput, TagInput, UserUpdate,
 };
 use crate::service::views::{Byline, Media};
+use crate::service::webhooks::{
+    CreatedWebhook, DeliveryPage, DeliveryView, WebhookInput, WebhookUpdate, WebhookView,
+};
 
 fn editorial<'a>(ctx: &Context<'a>) -> &'a EditorialService {
     ctx.data_unchecked::<EditorialService>()
@@ -287,6 +290,89 @@ impl EditorialQuery {
             next_before: page.next_before.map(|b| ID(b.to_string())),
         })
     }
+
+    /// Webhook endpoints (admins).
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
+    async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<WebhookView>> {
+        editorial(ctx).webhooks(actor(ctx)).await.map_err(gql)
+    }
+
+    async fn webhook(&self, ctx: &Context<'_>, id: ID) -> Result<WebhookView> {
+        let id = id_of(&id, "id")?;
+        editorial(ctx).webhook(actor(ctx), id).await.map_err(gql)
+    }
+
+    /// An endpoint's deliveries, newest first (admins).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, child_complexity)")]
+    async fn webhook_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        webhook: ID,
+        before: Option<ID>,
+        first: Option<i32>,
+    ) -> Result<DeliveryPage> {
+        let webhook = id_of(&webhook, "webhook")?;
+        let before = before.as_ref().map(|b| id_of(b, "before")).transpose()?;
+        editorial(ctx)
+            .webhook_deliveries(actor(ctx), webhook, before, first.map_or(20, i64::from))
+            .await
+            .map_err(gql)
+    }
+}
+
+#[async_graphql::ComplexObject]
+impl WebhookView {
+    async fn failing_since(&self) -> Option<DateTimeUtc> {
+        self.failing_since.map(DateTimeUtc)
+    }
+
+    async fn created_at(&self) -> DateTimeUtc {
+        DateTimeUtc(self.created_at)
+    }
+
+    async fn updated_at(&self) -> DateTimeUtc {
+        DateTimeUtc(self.updated_at)
+    }
+}
+
+/// Where a webhook delivery stands.
+#[derive(Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum WebhookDeliveryStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    /// An attempt was answered with a 2xx.
+    Delivered,
+    /// Given up after failing for the retry period; it can be redelivered.
+    Failed,
+}
+
+#[async_graphql::ComplexObject]
+impl DeliveryView {
+    async fn status(&self) -> WebhookDeliveryStatus {
+        use crate::content::status::DeliveryStatus as S;
+        match self.status {
+            S::Pending => WebhookDeliveryStatus::Pending,
+            S::Delivered => WebhookDeliveryStatus::Delivered,
+            S::Failed => WebhookDeliveryStatus::Failed,
+        }
+    }
+
+    async fn next_attempt_at(&self) -> Option<DateTimeUtc> {
+        self.next_attempt_at.map(DateTimeUtc)
+    }
+
+    async fn created_at(&self) -> DateTimeUtc {
+        DateTimeUtc(self.created_at)
+    }
+
+    async fn finished_at(&self) -> Option<DateTimeUtc> {
+        self.finished_at.map(DateTimeUtc)
+    }
+
+    /// The body sent: `{type, timestamp, data}`.
+    async fn payload(&self) -> Json<serde_json::Value> {
+        Json(self.payload.clone())
+    }
 }
 
 #[derive(Default)]
@@ -529,6 +615,47 @@ impl EditorialMutation {
         let id = id_of(&id, "id")?;
         editorial(ctx).revoke_key(actor(ctx), id).await.map_err(gql)?;
         Ok(true)
+    }
+
+    /// Registers a webhook endpoint; the answer holds its signing secret, shown this once.
+    async fn create_webhook(&self, ctx: &Context<'_>, input: WebhookInput) -> Result<CreatedWebhook> {
+        editorial(ctx)
+            .create_webhook(actor(ctx), input)
+            .await
+            .map_err(gql)
+    }
+
+    async fn update_webhook(&self, ctx: &Context<'_>, id: ID, input: WebhookUpdate) -> Result<WebhookView> {
+        let id = id_of(&id, "id")?;
+        editorial(ctx)
+            .update_webhook(actor(ctx), id, input)
+            .await
+            .map_err(gql)
+    }
+
+    async fn delete_webhook(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let id = id_of(&id, "id")?;
+        editorial(ctx).delete_webhook(actor(ctx), id).await.map_err(gql)?;
+        Ok(true)
+    }
+
+    /// A new signing secret, shown this once.
+    async fn rotate_webhook_secret(&self, ctx: &Context<'_>, id: ID) -> Result<CreatedWebhook> {
+        let id = id_of(&id, "id")?;
+        editorial(ctx)
+            .rotate_webhook_secret(actor(ctx), id)
+            .await
+            .map_err(gql)
+    }
+
+    /// Sends a delivery again now, with the same message id.
+    async fn redeliver_webhook(&self, ctx: &Context<'_>, webhook: ID, delivery: ID) -> Result<DeliveryView> {
+        let webhook = id_of(&webhook, "webhook")?;
+        let delivery = id_of(&delivery, "delivery")?;
+        editorial(ctx)
+            .redeliver(actor(ctx), webhook, delivery)
+            .await
+            .map_err(gql)
     }
 }
 

@@ -24,6 +24,7 @@ mod search;
 mod sections;
 mod sync;
 mod taxonomy;
+mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa::OpenApi;
@@ -142,6 +143,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(admin::create_key)
         .service(admin::revoke_key)
         .service(admin::audit)
+        .service(webhooks::list)
+        .service(webhooks::create)
+        .service(webhooks::get_one)
+        .service(webhooks::update)
+        .service(webhooks::remove)
+        .service(webhooks::rotate_secret)
+        .service(webhooks::deliveries)
+        .service(webhooks::redeliver)
         .service(search::search)
         .service(discovery::related)
         .service(discovery::popular)

@@ -32,6 +32,8 @@ pub struct SiteSettings {
     /// itself: feed self-links and sitemap locations. Never taken from a request's `Host`
     /// or forwarded headers, which any client can set and a cache would then keep.
     pub api_url: String,
+    /// WebSub hubs the feeds name, and that are told when a feed's content changes.
+    pub hubs: Vec<String>,
 }
 
 impl Default for SiteSettings {
@@ -45,6 +47,7 @@ impl Default for SiteSettings {
             language: "en".into(),
             feed_size: 50,
             api_url: "http://localhost:8080".into(),
+            hubs: Vec::new(),
         }
     }
 }
@@ -135,6 +138,8 @@ pub struct Feed {
     pub language: String,
     pub updated: DateTime<Utc>,
     pub items: Vec<FeedItem>,
+    /// WebSub hubs subscribers may use instead of polling.
+    pub hubs: Vec<String>,
 }
 
 /// One URL of a sitemap.
@@ -198,6 +203,7 @@ impl ContentService {
             language: site.language.clone(),
             updated,
             items,
+            hubs: site.hubs.clone(),
         })
     }
 

@@ -21,6 +21,8 @@ pub mod structured;
 pub mod sync;
 pub(crate) mod taxonomy;
 pub mod views;
+pub mod webhooks;
+mod websub;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -110,6 +112,8 @@ pub struct ContentSettings {
     pub sync_retention: Duration,
     /// How often the change log is read for other servers' writes.
     pub follow_interval: Duration,
+    /// How webhooks are delivered.
+    pub webhooks: webhooks::WebhookSettings,
 }
 
 impl Default for ContentSettings {
@@ -124,6 +128,7 @@ impl Default for ContentSettings {
             schedule_check: Duration::from_secs(1),
             sync_retention: Duration::from_secs(30 * 86_400),
             follow_interval: Duration::from_millis(250),
+            webhooks: webhooks::WebhookSettings::default(),
         }
     }
 }
@@ -143,6 +148,9 @@ pub struct ContentService {
     /// Woken by every change this server makes, for event streams waiting on the log.
     changes: Arc<tokio::sync::Notify>,
     sync_retention: chrono::TimeDelta,
+    webhooks: Arc<webhooks::WebhookSettings>,
+    /// Set when an admin here changed a webhook endpoint or delivery.
+    endpoints_changed: Arc<std::sync::atomic::AtomicBool>,
     clock: Clock,
 }
 
@@ -175,6 +183,8 @@ impl ContentService {
             changes: Arc::new(tokio::sync::Notify::new()),
             sync_retention: chrono::TimeDelta::from_std(settings.sync_retention)
                 .unwrap_or(chrono::TimeDelta::MAX),
+            webhooks: Arc::new(settings.webhooks.clone()),
+            endpoints_changed: Arc::default(),
             clock: settings.clock.clone(),
         }
     }
@@ -207,6 +217,11 @@ impl ContentService {
         self.changes.notify_waiters();
     }
 
+    /// Wakes whoever waits in `next_change`, as a change would.
+    pub(crate) fn wake(&self) {
+        self.changes.notify_waiters();
+    }
+
     /// Waits until this server changes something, or `at_most` passes (another server's
     /// writes are only seen by looking).
     pub async fn next_change(&self, at_most: Duration) {
@@ -224,6 +239,10 @@ impl ContentService {
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    pub fn webhook_settings(&self) -> &webhooks::WebhookSettings {
+        &self.webhooks
     }
 }
 

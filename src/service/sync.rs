@@ -507,12 +507,16 @@ impl ContentService {
         filter: &EventFilter,
         limit: i64,
     ) -> Result<(Vec<ArticleEvent>, i64), AppError> {
-        let now = self.now();
         let tree = self.section_tree().await?;
+        let clock = self.clock.clone();
         let (rows, found, relations) = self
             .db
             .run(move |c| {
                 let rows = log_q::events_after(c, after, limit)?;
+                // "Now" once the rows are read: an article published by a write that
+                // committed after an earlier "now" would otherwise look not public yet, and
+                // its event be passed over for good.
+                let now = rows.iter().map(|r| r.4).fold(clock.now(), std::cmp::max);
                 let ids: Vec<i64> = rows
                     .iter()
                     .filter(|r| matches!(r.2, EventKind::Published | EventKind::Updated))

@@ -196,6 +196,7 @@ async fn an_edit_to_one_article_leaves_the_others_cached() {
         )
         .await;
     assert_eq!(status, 200, "{saved}");
+    app.settle().await;
 
     let statements = app.statements();
     let start = statements.get();

@@ -51,7 +51,14 @@ impl Listener {
 
     /// The next event: (id, type, data).
     async fn event(&mut self) -> (i64, String, Value) {
+        // Keep-alive comments come every 15 s: an event that never comes must fail the test,
+        // not keep it listening.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
         loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no event within forty seconds"
+            );
             let block = self.block().await;
             if block.starts_with(':') {
                 continue;

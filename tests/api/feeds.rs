@@ -5,7 +5,7 @@ use masthead::auth::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Content, TestApp, TestArticle, spawn_app};
+use crate::helpers::{Content, PurgeReceiver, TestApp, TestArticle, spawn_app, spawn_app_with};
 
 async fn fetch(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
     let mut req = app.client.get(format!("{}{}", app.address, path));
@@ -467,4 +467,84 @@ async fn sitemaps_validate_against_the_sitemaps_org_schema() {
         checked += 1;
     }
     assert!(checked >= 4, "the monthly sitemaps and the sections sitemap");
+}
+
+#[tokio::test]
+async fn feeds_name_their_websub_hub_and_the_hub_is_told_of_each_change() {
+    let hub = PurgeReceiver::start(1);
+    let hub_url = hub.url.clone();
+    let app = spawn_app_with(Content::Demo, move |s| s.site.hubs = vec![hub_url]).await;
+    let rss = body(&app, "/feeds/rss.xml", "application/rss+xml").await;
+    assert!(
+        rss.contains(&format!(r#"<atom:link href="{}" rel="hub"/>"#, hub.url)),
+        "{rss}"
+    );
+    let atom = body(&app, "/feeds/sections/world/atom.xml", "application/atom+xml").await;
+    assert!(
+        atom.contains(&format!(r#"<link href="{}" rel="hub"/>"#, hub.url)),
+        "{atom}"
+    );
+    let json: Value =
+        serde_json::from_str(&body(&app, "/feeds/tags/transport/feed.json", "application/feed+json").await)
+            .unwrap();
+    assert_eq!(json["hubs"], json!([{ "type": "WebSub", "url": hub.url }]));
+    assert!(hub.requests().is_empty(), "nothing changed yet");
+
+    // An editor publishes under Middle East (below World), tagged transport, by Dana Levi.
+    let editor = app.sign_in_as("editor@example.org", Role::Editor).await;
+    let id = app
+        .draft(&editor, "Cable car to the old city opens", "middle-east")
+        .await;
+    app.ok(
+        &editor,
+        Method::POST,
+        &format!("/v1/editor/articles/{id}/publish"),
+        Some(json!({})),
+    )
+    .await;
+    // Links to itself name --public-url, by default http://localhost:PORT.
+    let public = app.address.replace("127.0.0.1", "localhost");
+    let feed = |path: &str| format!("{public}{path}");
+    let expected = [
+        feed("/feeds/rss.xml"),
+        feed("/feeds/atom.xml"),
+        feed("/feeds/feed.json"),
+        feed("/feeds/sections/middle-east/rss.xml"),
+        feed("/feeds/sections/world/atom.xml"),
+        feed("/feeds/tags/transport/feed.json"),
+        feed("/feeds/authors/dana-levi/rss.xml"),
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let told = loop {
+        let told: Vec<String> = hub
+            .requests()
+            .iter()
+            .filter(|r| r.accepted)
+            .map(|r| {
+                assert_eq!(r.method, "POST");
+                assert_eq!(
+                    r.header("content-type"),
+                    Some("application/x-www-form-urlencoded")
+                );
+                let form: Vec<(String, String)> = url::form_urlencoded::parse(r.raw.as_bytes())
+                    .into_owned()
+                    .collect();
+                assert_eq!(form[0], ("hub.mode".to_owned(), "publish".to_owned()));
+                form[1].1.clone()
+            })
+            .collect();
+        if expected.iter().all(|e| told.contains(e)) {
+            break told;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hub was told of {told:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(!told.iter().any(|t| t.contains("/sections/sport/")), "{told:?}");
+    assert!(
+        !hub.requests()[0].accepted,
+        "the first ping failed and was sent again"
+    );
 }

@@ -203,6 +203,22 @@ impl TestApp {
         self.db.statements()
     }
 
+    /// Waits until the server's background readers are done with the last write (the
+    /// change log follower reads it as soon as PostgreSQL notifies): no statement for 200 ms.
+    pub async fn settle(&self) {
+        let statements = self.statements();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut last = statements.get();
+        while std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let now = statements.get();
+            if now == last {
+                return;
+            }
+            last = now;
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{}", self.address, path))
@@ -513,6 +529,8 @@ pub struct PurgeRequest {
     pub method: String,
     pub headers: Vec<(String, String)>,
     pub body: Value,
+    /// The body as sent, byte for byte (signatures are over it).
+    pub raw: String,
     /// Whether it was answered with success (the receiver fails the first few on purpose).
     pub accepted: bool,
 }
@@ -552,6 +570,12 @@ pub struct PurgeReceiver {
 
 impl PurgeReceiver {
     pub fn start(failures: usize) -> PurgeReceiver {
+        PurgeReceiver::start_with(failures, false)
+    }
+
+    /// A receiver that also leaves its first request unanswered (for a minute), as an
+    /// endpoint that is slow while the sender dies.
+    pub fn start_with(failures: usize, hang_first: bool) -> PurgeReceiver {
         use std::sync::{Arc, Mutex};
         let seen: Arc<Mutex<Vec<PurgeRequest>>> = Arc::default();
         let recorded = seen.clone();
@@ -561,18 +585,26 @@ impl PurgeReceiver {
                 move |req: actix_web::HttpRequest, body: actix_web::web::Bytes| {
                     let recorded = recorded.clone();
                     async move {
-                        let mut seen = recorded.lock().unwrap();
-                        let accepted = seen.len() >= failures;
-                        seen.push(PurgeRequest {
-                            method: req.method().to_string(),
-                            headers: req
-                                .headers()
-                                .iter()
-                                .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
-                                .collect(),
-                            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-                            accepted,
-                        });
+                        let first = {
+                            let mut seen = recorded.lock().unwrap();
+                            let accepted = seen.len() >= failures && !(hang_first && seen.is_empty());
+                            seen.push(PurgeRequest {
+                                method: req.method().to_string(),
+                                headers: req
+                                    .headers()
+                                    .iter()
+                                    .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
+                                    .collect(),
+                                body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                                raw: String::from_utf8_lossy(&body).into_owned(),
+                                accepted,
+                            });
+                            (seen.len() == 1, accepted)
+                        };
+                        let (first, accepted) = first;
+                        if hang_first && first {
+                            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                        }
                         if accepted {
                             actix_web::HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
                         } else {
@@ -690,5 +722,123 @@ impl TestApp {
             )
             .await;
         article["id"].as_i64().expect("an id")
+    }
+}
+
+/// `masthead serve` as its own process, on a database a test prepared: for what only a real
+/// process shows (SIGKILL, two servers sharing a database).
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub address: String,
+}
+
+impl ServerProcess {
+    pub async fn start(database_url: &str, args: &[&str]) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let quiet = std::env::var_os("TEST_LOG").is_none();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_masthead"))
+            .args(["serve", "--database-url", database_url])
+            .args(["--bind", &format!("127.0.0.1:{port}")])
+            .args(args)
+            .env("MASTHEAD_JWT_SECRET", TEST_SECRET)
+            .env("MASTHEAD_ANONYMOUS_RATE_LIMIT", "0")
+            .stdout(std::process::Stdio::null())
+            .stderr(if quiet {
+                std::process::Stdio::null()
+            } else {
+                std::process::Stdio::inherit()
+            })
+            .spawn()
+            .expect("start masthead serve");
+        let server = ServerProcess {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Ok(res) = reqwest::get(format!("{}/readyz", server.address)).await
+                && res.status() == 200
+            {
+                return server;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "masthead serve did not answer within a minute"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// SIGKILL: no shutdown, nothing flushed.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A fresh database with the demo newsroom and these users (password `PASSWORD`), for
+/// servers started as processes.
+pub async fn prepared_database(users: &[(&str, masthead::auth::Role)]) -> TestDatabase {
+    let database = TestDatabase::create();
+    let url = database.url().clone();
+    let users: Vec<(String, masthead::auth::Role)> = users.iter().map(|(e, r)| (e.to_string(), *r)).collect();
+    tokio::task::spawn_blocking(move || {
+        let db = Db::connect(&url, 2).expect("connect and migrate");
+        masthead::seed::demo::load(&db).expect("demo newsroom");
+        let editorial = masthead::service::editorial::EditorialService::offline(db);
+        for (email, role) in users {
+            editorial
+                .create_user_offline(masthead::service::editorial::NewUserInput {
+                    email,
+                    display_name: "Test User".into(),
+                    role,
+                    password: PASSWORD.into(),
+                    author: None,
+                })
+                .expect("create user");
+        }
+    })
+    .await
+    .expect("setup task");
+    database
+}
+
+impl ServerProcess {
+    /// Signs in over HTTP; answers the access token.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let res: Value = reqwest::Client::new()
+            .post(format!("{}/v1/auth/token", self.address))
+            .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("sign in")
+            .json()
+            .await
+            .expect("tokens");
+        res["access_token"].as_str().expect("an access token").to_owned()
+    }
+
+    /// A request that must succeed (2xx); answers its JSON (Null when there is none).
+    pub async fn ok(&self, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 }

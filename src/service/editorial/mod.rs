@@ -11,6 +11,7 @@ mod keys;
 pub use keys::{ApiKeyInput, KEY_PREFIX};
 mod taxonomy;
 pub mod views;
+mod webhooks;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
