@@ -46,19 +46,23 @@ pub fn all_sections(conn: &mut DbConn) -> QueryResult<Vec<SectionRow>> {
         .load(c))
 }
 
-/// Every tag, by id (delta sync's first page).
-pub fn all_tags(conn: &mut DbConn) -> QueryResult<Vec<TagRow>> {
+/// Tags by id after `after`, `limit` of them (a first sync's pages).
+pub fn tags_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<TagRow>> {
     with_conn!(conn, |c| tags::table
         .select(TagRow::as_select())
+        .filter(tags::id.gt(after))
         .order(tags::id)
+        .limit(limit)
         .load(c))
 }
 
-/// Every author, by id.
-pub fn all_authors(conn: &mut DbConn) -> QueryResult<Vec<AuthorRow>> {
+/// Authors by id after `after`, `limit` of them.
+pub fn authors_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<AuthorRow>> {
     with_conn!(conn, |c| authors::table
         .select(AuthorRow::as_select())
+        .filter(authors::id.gt(after))
         .order(authors::id)
+        .limit(limit)
         .load(c))
 }
 

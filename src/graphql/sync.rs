@@ -20,7 +20,10 @@ impl SyncQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "A `nextToken`, or a `nextPage` of a sync under way.")] token: Option<String>,
-        #[graphql(desc = "Articles per page, 1 to 200; 100 by default.")] first: Option<i32>,
+        #[graphql(
+            desc = "Items per page (sections, tags, authors, articles and tombstones together), 1 to 200; 100 by default."
+        )]
+        first: Option<i32>,
     ) -> Result<SyncResult> {
         let page = content(ctx)
             .sync(token.as_deref(), false, first.map(i64::from), ("token", "first"))

@@ -15,7 +15,7 @@ pub struct SyncParams {
     /// `true` for whole articles (body as blocks); summaries otherwise.
     #[param(value_type = Option<bool>, default = false)]
     full: Option<String>,
-    /// Articles per page, 1 to 200.
+    /// Items per page (sections, tags, authors, articles and tombstones together), 1 to 200.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200, default = 100)]
     limit: Option<String>,
 }

@@ -176,11 +176,38 @@ struct Mark {
     at: NaiveDateTime,
 }
 
-/// Where a sync stands: from (none for a first sync) to, and the last article id answered.
+/// What a sync sends, in this order, each kind by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    Sections = 0,
+    Tags = 1,
+    Authors = 2,
+    Articles = 3,
+}
+
+impl Phase {
+    fn next(self) -> Option<Phase> {
+        match self {
+            Phase::Sections => Some(Phase::Tags),
+            Phase::Tags => Some(Phase::Authors),
+            Phase::Authors => Some(Phase::Articles),
+            Phase::Articles => None,
+        }
+    }
+
+    fn from_number(n: i64) -> Option<Phase> {
+        [Phase::Sections, Phase::Tags, Phase::Authors, Phase::Articles]
+            .into_iter()
+            .find(|p| *p as i64 == n)
+    }
+}
+
+/// Where a sync stands: from (none for a first sync) to, and the kind and last id answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Position {
     from: Option<Mark>,
     to: Mark,
+    phase: Phase,
     after: i64,
 }
 
@@ -208,6 +235,7 @@ impl Position {
                 &from_at,
                 &self.to.seq,
                 &micros(self.to.at),
+                &(self.phase as i64),
                 &self.after,
             ],
         )
@@ -223,10 +251,11 @@ impl Position {
             return Some(Position {
                 from: Some(from),
                 to,
+                phase: Phase::Sections,
                 after: 0,
             });
         }
-        let f = cursor::decode(Kind::SyncPage, raw, 5)?;
+        let f = cursor::decode(Kind::SyncPage, raw, 6)?;
         let from_seq: i64 = f[0].parse().ok()?;
         let from = (from_seq >= 0)
             .then(|| {
@@ -242,7 +271,8 @@ impl Position {
                 seq: f[2].parse().ok()?,
                 at: instant(&f[3])?,
             },
-            after: f[4].parse().ok()?,
+            phase: Phase::from_number(f[4].parse().ok()?)?,
+            after: f[5].parse().ok()?,
         })
     }
 }
@@ -275,6 +305,7 @@ impl ContentService {
             None => Position {
                 from: None,
                 to: here,
+                phase: Phase::Sections,
                 after: 0,
             },
             Some(raw) => Position::decode(raw, here).ok_or_else(|| {
@@ -341,8 +372,17 @@ impl ContentService {
             }
         }
         out.deleted.sort_by_key(|t| (t.kind, t.id));
-        match page.last_id {
-            Some(after) => out.next_page = Some(Position { after, ..position }.page()),
+        match page.next {
+            Some((phase, after)) => {
+                out.next_page = Some(
+                    Position {
+                        phase,
+                        after,
+                        ..position
+                    }
+                    .page(),
+                )
+            }
             None => out.next_token = Some(position.to.token()),
         }
         Ok(out)
@@ -356,71 +396,204 @@ struct RawPage {
     tags: Vec<crate::db::taxonomy::TagRow>,
     authors: Vec<crate::db::taxonomy::AuthorRow>,
     deleted: Vec<Tombstone>,
-    /// Set when there is more: the last article id of this page.
-    last_id: Option<i64>,
+    /// Set when there is more: where the next page starts.
+    next: Option<(Phase, i64)>,
 }
 
+/// One page: up to `limit` items (tombstones included) from where `at` stands, sections
+/// first, then tags, authors and articles, each kind in id order.
 fn read_page(c: &mut DbConn, at: Position, limit: i64) -> Result<RawPage, AppError> {
-    use crate::db::{articles as a, taxonomy as t};
-    let to = at.to;
-    let mut deleted = Vec::new();
-    let tombstone = |kind, id, when: NaiveDateTime| Tombstone {
+    let mut page = RawPage {
+        articles: Vec::new(),
+        relations: Relations::default(),
+        sections: Vec::new(),
+        tags: Vec::new(),
+        authors: Vec::new(),
+        deleted: Vec::new(),
+        next: None,
+    };
+    let (mut phase, mut after, mut budget) = (at.phase, at.after, limit);
+    loop {
+        let more = match phase {
+            Phase::Sections => sections_page(c, at, after, budget, &mut page)?,
+            Phase::Tags => tags_page(c, at, after, budget, &mut page)?,
+            Phase::Authors => authors_page(c, at, after, budget, &mut page)?,
+            Phase::Articles => articles_page(c, at, after, budget, &mut page)?,
+        };
+        if let Some(last) = more {
+            page.next = Some((phase, last));
+            break;
+        }
+        let Some(following) = phase.next() else { break };
+        (phase, after) = (following, 0);
+        budget = limit - page.len();
+        if budget <= 0 {
+            page.next = Some((phase, 0));
+            break;
+        }
+    }
+    let ids: Vec<i64> = page.articles.iter().map(|r| r.id).collect();
+    let media: Vec<i64> = page.articles.iter().filter_map(|r| r.featured_media_id).collect();
+    page.relations = Relations::load(c, &ids, &media)?;
+    Ok(page)
+}
+
+impl RawPage {
+    fn len(&self) -> i64 {
+        (self.articles.len()
+            + self.sections.len()
+            + self.tags.len()
+            + self.authors.len()
+            + self.deleted.len()) as i64
+    }
+}
+
+fn tombstone(kind: SyncedKind, id: i64, when: NaiveDateTime) -> Tombstone {
+    Tombstone {
         kind,
         id,
         deleted_at: utc(when),
-    };
-    // Sections, tags and authors come whole with the first page.
-    let (mut sections, mut tags, mut authors) = (Vec::new(), Vec::new(), Vec::new());
-    if at.after == 0 {
-        match at.from {
-            None => {
-                sections = t::all_sections(c)?;
-                tags = t::all_tags(c)?;
-                authors = t::all_authors(c)?;
-            }
-            Some(from) => {
-                let changed = |c: &mut DbConn, kind| log_q::changed(c, kind, from.seq, to.seq);
-                let all_sections = t::all_sections(c)?;
-                for (id, when) in changed(c, "section")? {
-                    match all_sections.iter().find(|s| s.id == id) {
-                        Some(s) => sections.push(s.clone()),
-                        None => deleted.push(tombstone(SyncedKind::Section, id, when)),
-                    }
+    }
+}
+
+/// Ids changed in a delta, each with when.
+type Changed = Vec<(i64, NaiveDateTime)>;
+
+/// Of the ids changed in a delta (by id), those after `after`: at most `budget`, and
+/// whether more are left (the last id given).
+fn changed_after(
+    c: &mut DbConn,
+    kind: &str,
+    at: Position,
+    from: Mark,
+    after: i64,
+    budget: i64,
+) -> Result<(Changed, Option<i64>), AppError> {
+    let mut ids = log_q::changed(c, kind, from.seq, at.to.seq)?;
+    ids.retain(|(id, _)| *id > after);
+    ids.sort_unstable();
+    Ok(cut(ids, budget, |p| p.0))
+}
+
+/// The first `budget` of `items`, and the id of the last one kept when some are left out.
+fn cut<T>(mut items: Vec<T>, budget: i64, id: impl Fn(&T) -> i64) -> (Vec<T>, Option<i64>) {
+    let budget = budget.max(0) as usize;
+    if items.len() <= budget {
+        return (items, None);
+    }
+    items.truncate(budget);
+    let last = items.last().map(&id).unwrap_or(0);
+    (items, Some(last))
+}
+
+fn sections_page(
+    c: &mut DbConn,
+    at: Position,
+    after: i64,
+    budget: i64,
+    page: &mut RawPage,
+) -> Result<Option<i64>, AppError> {
+    let mut all = crate::db::taxonomy::all_sections(c)?;
+    all.sort_by_key(|s| s.id);
+    match at.from {
+        None => {
+            all.retain(|s| s.id > after);
+            let (rows, more) = cut(all, budget, |s| s.id);
+            page.sections = rows;
+            Ok(more)
+        }
+        Some(from) => {
+            let (ids, more) = changed_after(c, "section", at, from, after, budget)?;
+            for (id, when) in ids {
+                match all.iter().find(|s| s.id == id) {
+                    Some(s) => page.sections.push(s.clone()),
+                    None => page.deleted.push(tombstone(SyncedKind::Section, id, when)),
                 }
-                let ids: Vec<(i64, NaiveDateTime)> = changed(c, "tag")?;
-                let found: HashMap<i64, _> = a::tags_by_id(c, &ids.iter().map(|p| p.0).collect::<Vec<_>>())?
+            }
+            Ok(more)
+        }
+    }
+}
+
+fn tags_page(
+    c: &mut DbConn,
+    at: Position,
+    after: i64,
+    budget: i64,
+    page: &mut RawPage,
+) -> Result<Option<i64>, AppError> {
+    match at.from {
+        None => {
+            let rows = crate::db::taxonomy::tags_after(c, after, budget + 1)?;
+            let (rows, more) = cut(rows, budget, |t| t.id);
+            page.tags = rows;
+            Ok(more)
+        }
+        Some(from) => {
+            let (ids, more) = changed_after(c, "tag", at, from, after, budget)?;
+            let found: HashMap<i64, _> =
+                crate::db::articles::tags_by_id(c, &ids.iter().map(|p| p.0).collect::<Vec<_>>())?
                     .into_iter()
                     .map(|r| (r.id, r))
                     .collect();
-                for (id, when) in ids {
-                    match found.get(&id) {
-                        Some(r) => tags.push(r.clone()),
-                        None => deleted.push(tombstone(SyncedKind::Tag, id, when)),
-                    }
-                }
-                let ids: Vec<(i64, NaiveDateTime)> = changed(c, "author")?;
-                let found: HashMap<i64, _> =
-                    t::authors_by_ids(c, &ids.iter().map(|p| p.0).collect::<Vec<_>>())?
-                        .into_iter()
-                        .map(|r| (r.id, r))
-                        .collect();
-                for (id, when) in ids {
-                    match found.get(&id) {
-                        Some(r) => authors.push(r.clone()),
-                        None => deleted.push(tombstone(SyncedKind::Author, id, when)),
-                    }
+            for (id, when) in ids {
+                match found.get(&id) {
+                    Some(r) => page.tags.push(r.clone()),
+                    None => page.deleted.push(tombstone(SyncedKind::Tag, id, when)),
                 }
             }
+            Ok(more)
         }
     }
-    // Articles in id order, one page at a time.
-    let (rows, last_id) = match at.from {
+}
+
+fn authors_page(
+    c: &mut DbConn,
+    at: Position,
+    after: i64,
+    budget: i64,
+    page: &mut RawPage,
+) -> Result<Option<i64>, AppError> {
+    use crate::db::taxonomy as t;
+    match at.from {
         None => {
-            let mut rows = a::public_after_id(c, at.after, limit + 1, to.at)?;
-            let more = rows.len() as i64 > limit;
-            rows.truncate(limit as usize);
-            let last = more.then(|| rows.last().map(|r| r.id)).flatten();
-            (rows, last)
+            let rows = t::authors_after(c, after, budget + 1)?;
+            let (rows, more) = cut(rows, budget, |a| a.id);
+            page.authors = rows;
+            Ok(more)
+        }
+        Some(from) => {
+            let (ids, more) = changed_after(c, "author", at, from, after, budget)?;
+            let found: HashMap<i64, _> = t::authors_by_ids(c, &ids.iter().map(|p| p.0).collect::<Vec<_>>())?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+            for (id, when) in ids {
+                match found.get(&id) {
+                    Some(r) => page.authors.push(r.clone()),
+                    None => page.deleted.push(tombstone(SyncedKind::Author, id, when)),
+                }
+            }
+            Ok(more)
+        }
+    }
+}
+
+fn articles_page(
+    c: &mut DbConn,
+    at: Position,
+    after: i64,
+    budget: i64,
+    page: &mut RawPage,
+) -> Result<Option<i64>, AppError> {
+    use crate::db::articles as a;
+    let to = at.to;
+    match at.from {
+        None => {
+            let rows = a::public_after_id(c, after, budget + 1, to.at)?;
+            let (rows, more) = cut(rows, budget, |r| r.id);
+            page.articles = rows;
+            Ok(more)
         }
         Some(from) => {
             let mut candidates: BTreeMap<i64, NaiveDateTime> =
@@ -430,41 +603,25 @@ fn read_page(c: &mut DbConn, at: Position, limit: i64) -> Result<RawPage, AppErr
             for id in a::became_public(c, from.at, to.at)? {
                 candidates.entry(id).or_insert(to.at);
             }
-            let page: Vec<(i64, NaiveDateTime)> = candidates
-                .range(at.after + 1..)
-                .take(limit as usize + 1)
+            let ids: Vec<(i64, NaiveDateTime)> = candidates
+                .range(after + 1..)
                 .map(|(id, when)| (*id, *when))
                 .collect();
-            let more = page.len() as i64 > limit;
-            let page = &page[..page.len().min(limit as usize)];
-            let ids: Vec<i64> = page.iter().map(|p| p.0).collect();
-            let public: HashMap<i64, _> = a::public_by_ids(c, &ids, to.at)?
-                .into_iter()
-                .map(|r| (r.id, r))
-                .collect();
-            let mut rows = Vec::new();
-            for (id, when) in page {
-                match public.get(id) {
-                    Some(row) => rows.push(row.clone()),
-                    None => deleted.push(tombstone(SyncedKind::Article, *id, *when)),
+            let (ids, more) = cut(ids, budget, |p| p.0);
+            let public: HashMap<i64, _> =
+                a::public_by_ids(c, &ids.iter().map(|p| p.0).collect::<Vec<_>>(), to.at)?
+                    .into_iter()
+                    .map(|r| (r.id, r))
+                    .collect();
+            for (id, when) in ids {
+                match public.get(&id) {
+                    Some(row) => page.articles.push(row.clone()),
+                    None => page.deleted.push(tombstone(SyncedKind::Article, id, when)),
                 }
             }
-            let last = more.then(|| page.last().map(|p| p.0)).flatten();
-            (rows, last)
+            Ok(more)
         }
-    };
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let media: Vec<i64> = rows.iter().filter_map(|r| r.featured_media_id).collect();
-    let relations = Relations::load(c, &ids, &media)?;
-    Ok(RawPage {
-        articles: rows,
-        relations,
-        sections,
-        tags,
-        authors,
-        deleted,
-        last_id,
-    })
+    }
 }
 
 /// What readers saw happen to an article, as the event stream and webhooks tell it.

@@ -28,6 +28,14 @@ impl Copy {
                 None => format!("/v1/sync?limit={limit}"),
             };
             let page = app.get_json(&path).await;
+            let held: usize = ["articles", "sections", "tags", "authors", "deleted"]
+                .iter()
+                .map(|f| page[f].as_array().unwrap().len())
+                .sum();
+            assert!(
+                held <= limit as usize,
+                "a page holds at most {limit} items, not {held}"
+            );
             for (kind, field) in [
                 ("article", "articles"),
                 ("section", "sections"),

@@ -452,3 +452,62 @@ async fn a_server_killed_mid_delivery_delivers_the_same_message_after_restart() 
     assert_eq!(again.body["data"]["breaking"], true);
     verify(&secret, again);
 }
+
+#[tokio::test]
+async fn graphql_registers_endpoints_and_reads_and_redelivers_their_deliveries() {
+    let app = app().await;
+    let admin = app.sign_in_as("admin@example.org", Role::Admin).await;
+    let editor = app.sign_in_as("editor@example.org", Role::Editor).await;
+    let receiver = PurgeReceiver::start(0);
+    let created = app
+        .graphql_as(
+            Some(&admin),
+            "mutation($url: String!) { createWebhook(input: { url: $url, events: [\"article.published\"] }) { secret webhook { id events enabled } } }",
+            json!({ "url": receiver.url }),
+        )
+        .await;
+    let hook = &created["data"]["createWebhook"];
+    assert!(
+        hook["secret"].as_str().unwrap_or_default().starts_with("whsec_"),
+        "{created}"
+    );
+    assert_eq!(hook["webhook"]["events"], json!(["article.published"]));
+    let id = hook["webhook"]["id"].clone();
+
+    publish(&app, &editor, "Night market reopens", "middle-east").await;
+    wait_for_requests(&receiver, 1).await;
+    let query = "query($id: ID!) { webhookDeliveries(webhook: $id) { items { id status attempts eventType payload } nextBefore } }";
+    let delivery = loop {
+        let res = app.graphql_as(Some(&admin), query, json!({ "id": id })).await;
+        let first = res["data"]["webhookDeliveries"]["items"][0].clone();
+        if first["status"] == "DELIVERED" {
+            break first;
+        }
+        assert!(res["errors"].is_null(), "{res}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(delivery["eventType"], "article.published");
+    assert_eq!(
+        delivery["payload"]["data"]["article"]["title"],
+        "Night market reopens"
+    );
+
+    let again = app
+        .graphql_as(
+            Some(&admin),
+            "mutation($w: ID!, $d: ID!) { redeliverWebhook(webhook: $w, delivery: $d) { status } }",
+            json!({ "w": id, "d": delivery["id"] }),
+        )
+        .await;
+    assert_eq!(again["data"]["redeliverWebhook"]["status"], "PENDING", "{again}");
+    wait_for_requests(&receiver, 2).await;
+
+    // Editors are not admins: the same errors as REST, with a code.
+    let refused = app
+        .graphql_as(Some(&editor), "{ webhooks { id } }", json!({}))
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+}
