@@ -122,6 +122,24 @@ pub fn last(conn: &mut DbConn) -> QueryResult<i64> {
         .first(c))
 }
 
+/// The last sequence number handed out and how many view flushes have written, in one
+/// statement: what a server following the others looks at.
+pub fn positions(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
+    with_conn!(conn, |c| change_seq::table
+        .select((change_seq::value, change_seq::views_flushed))
+        .find(1)
+        .first(c))
+}
+
+/// Counts a view flush, in its transaction; answers the count it made. Call it last there:
+/// the counter row is every writer's, and it stays locked until the flush commits.
+pub fn count_views_flush(conn: &mut DbConn) -> QueryResult<i64> {
+    with_conn!(conn, |c| diesel::update(change_seq::table.find(1))
+        .set(change_seq::views_flushed.eq(change_seq::views_flushed + 1))
+        .returning(change_seq::views_flushed)
+        .get_result(c))
+}
+
 /// The oldest entry still kept, if any.
 pub fn oldest(conn: &mut DbConn) -> QueryResult<Option<i64>> {
     with_conn!(conn, |c| change_log::table

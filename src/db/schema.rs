@@ -277,6 +277,7 @@ diesel::table! {
     change_seq (id) {
         id -> Integer,
         value -> BigInt,
+        views_flushed -> BigInt,
     }
 }
 

@@ -154,6 +154,12 @@ pub(super) struct ViewCounter {
     settled: [Mutex<Option<Settled>>; 4],
     /// Sections of viewed articles (primary first), until a write may have moved them.
     sections: Mutex<HashMap<i64, Vec<i64>>>,
+    /// One flush at a time: a flush that returns has written every view counted before it
+    /// began, even those another flush had taken and was still writing.
+    flushing: tokio::sync::Mutex<()>,
+    /// The database's count of view flushes (every server's) as of this process's last
+    /// flush or look: a count past it means another server's views were written.
+    flushes_known: std::sync::atomic::AtomicI64,
 }
 
 struct Settled {
@@ -196,6 +202,8 @@ impl ViewCounter {
             refreshing: Default::default(),
             settled: Default::default(),
             sections: Default::default(),
+            flushing: Default::default(),
+            flushes_known: Default::default(),
         }
     }
 
@@ -454,6 +462,7 @@ impl ContentService {
     /// Writes counted views to their hourly buckets and, once an hour, drops buckets past
     /// the retention. Returns how many (hour, article) counts were written.
     pub async fn flush_views(&self) -> Result<usize, AppError> {
+        let _one_at_a_time = self.views.flushing.lock().await;
         let counts = self.views.take();
         let prune_before = self.views.prune_due().then(|| {
             hour_of(self.now()) - TimeDelta::from_std(self.views.settings.retention).unwrap_or_default()
@@ -470,19 +479,25 @@ impl ContentService {
                     if let Some(before) = prune_before {
                         q::prune_views(c, before)?;
                     }
-                    Ok::<_, AppError>(written)
+                    // Tells the servers sharing the database to look at the totals again.
+                    let flushes = if written > 0 {
+                        Some(crate::db::changes::count_views_flush(c)?)
+                    } else {
+                        None
+                    };
+                    Ok::<_, AppError>((written, flushes))
                 })
             })
             .await;
         match result {
-            Ok(written) => {
-                // Popular lists answered from the response cache would hide the new counts;
-                // nothing else cached holds a count.
-                if written > 0 {
+            Ok((written, flushes)) => {
+                if let Some(flushes) = flushes {
+                    // Any other server's flush counted before this one committed before it
+                    // too, so the totals computed from now on hold it as well.
                     self.views
-                        .generation
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    self.changed(super::Change::Views);
+                        .flushes_known
+                        .fetch_max(flushes, std::sync::atomic::Ordering::Relaxed);
+                    self.views_changed_here();
                 }
                 Ok(written)
             }
@@ -490,6 +505,27 @@ impl ContentService {
                 self.views.put_back(counts);
                 Err(e)
             }
+        }
+    }
+
+    /// Popular lists answered from totals or responses computed before would hide new
+    /// counts; nothing else cached holds a count (and no CDN keeps one: nothing to purge).
+    fn views_changed_here(&self) {
+        self.views
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.forget_here(&super::Change::Views);
+    }
+
+    /// Told the database's count of view flushes, by the change log follower: when another
+    /// server flushed since this one last knew, its views show in the next popular list.
+    pub(super) fn views_flushed_up_to(&self, flushes: i64) {
+        let known = self
+            .views
+            .flushes_known
+            .fetch_max(flushes, std::sync::atomic::Ordering::Relaxed);
+        if flushes > known {
+            self.views_changed_here();
         }
     }
 

@@ -82,7 +82,8 @@ impl ContentService {
 impl ContentService {
     /// Runs for the life of the server: reads the change log for what other servers sharing
     /// the database wrote, and forgets what that made stale here, so every server's caches,
-    /// related index and event streams follow. On PostgreSQL the log is read as soon as a
+    /// related index, event streams and popular totals (from the count of view flushes)
+    /// follow. On PostgreSQL the log is read as soon as a
     /// write anywhere notifies (LISTEN/NOTIFY), and every second besides, in case the
     /// listener is reconnecting; on SQLite (one machine) every `every`. (This server's own
     /// writes come round too, and clear what was just filled again: harmless, and rare next
@@ -96,8 +97,11 @@ impl ContentService {
             every
         };
         let mut seen = loop {
-            match self.db.run(|c| Ok(log::last(c)?)).await {
-                Ok(last) => break last,
+            match self.db.run(|c| Ok(log::positions(c)?)).await {
+                Ok((last, flushes)) => {
+                    self.views_flushed_up_to(flushes);
+                    break last;
+                }
                 Err(e) => tracing::warn!(error = %e, "change log not read"),
             }
             tokio::time::sleep(every).await;
@@ -108,16 +112,16 @@ impl ContentService {
             let read = self
                 .db
                 .run(move |c| {
-                    let last = log::last(c)?;
+                    let (last, flushes) = log::positions(c)?;
                     let entities = if last > after {
                         log::entities_between(c, after, last)?
                     } else {
                         Vec::new()
                     };
-                    Ok((last, entities))
+                    Ok((last, flushes, entities))
                 })
                 .await;
-            let (last, entities) = match read {
+            let (last, flushes, entities) = match read {
                 Ok(read) => read,
                 Err(e) => {
                     tracing::warn!(error = %e, "change log not read");
@@ -141,6 +145,7 @@ impl ContentService {
             if !comments.is_empty() {
                 self.forget_here(&Change::Comments(comments));
             }
+            self.views_flushed_up_to(flushes);
             seen = last;
         }
     }

@@ -1,6 +1,6 @@
 //! Two `masthead serve` processes on one database, as behind a load balancer: what an editor
 //! publishes through one shows on the other (article, delta sync, live events, feeds) within
-//! a second, with every cache on (PostgreSQL: LISTEN/NOTIFY; SQLite: the change log read
+//! a second, and so do the views one of them counted, with every cache on (PostgreSQL: LISTEN/NOTIFY; SQLite: the change log read
 //! four times a second).
 
 use std::time::{Duration, Instant};
@@ -126,6 +126,66 @@ async fn a_publication_through_one_server_shows_on_the_other_within_a_second() {
             "the {what} took {took:?} to show on the other server"
         );
     }
+}
+
+/// Readers' views counted by one server show in the other's popular list within a second
+/// of being written to the database, though the other had the list cached and its totals
+/// were fresh.
+#[tokio::test]
+async fn views_flushed_by_one_server_show_in_the_others_popular_list_within_a_second() {
+    const SLUG: &str = "tel-aviv-opens-its-first-overnight-light-rail-service";
+    let database = prepared_database(&[]).await;
+    let url = database.url_string();
+    let (mut counter, reader) =
+        tokio::join!(ServerProcess::start(&url, &[]), ServerProcess::start(&url, &[]));
+    let client = reqwest::Client::new();
+    let popular = || async {
+        let list: Value = client
+            .get(format!("{}/v1/popular?window=1h", reader.address))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["article"]["slug"].as_str().unwrap().to_owned(),
+                    i["views"].as_i64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(popular().await.is_empty(), "nobody has read anything yet");
+
+    for agent in [
+        "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+    ] {
+        let beacon = client
+            .post(format!("{}/v1/articles/{SLUG}/views", counter.address))
+            .header("user-agent", agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(beacon.status(), 204);
+        assert_eq!(beacon.headers()["masthead-view"], "counted");
+    }
+    // A graceful stop writes what the server counted (its next timed flush is 30 s away).
+    counter.stop().await;
+    let flushed = Instant::now();
+    let took = seen("the views in the popular list", flushed, || async {
+        popular().await == [(SLUG.to_owned(), 2)]
+    })
+    .await;
+    assert!(
+        took < Duration::from_secs(1),
+        "the views took {took:?} to show on the other server"
+    );
 }
 
 fn urlencode(raw: &str) -> String {

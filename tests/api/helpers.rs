@@ -777,6 +777,25 @@ impl ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+
+    /// SIGTERM, as a service manager stops it: a graceful shutdown (views flushed); waits
+    /// until the process has exited.
+    pub async fn stop(&mut self) {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "SIGTERM sent");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.child.try_wait().expect("process status").is_none() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "masthead serve did not stop within 30 s of SIGTERM"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
 }
 
 impl Drop for ServerProcess {
