@@ -52,6 +52,44 @@ enum Command {
     /// Measure the quality of discovery on generated data.
     #[command(subcommand)]
     Evaluate(EvaluateCommand),
+    /// Bring a newsroom's archive from another system.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// A WordPress site over its REST API: categories, tags, users, posts, featured images
+    /// and comments, with their old addresses. Run it again to bring what changed.
+    Wordpress(WordpressArgs),
+}
+
+#[derive(Debug, Args)]
+struct WordpressArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The site's address, e.g. https://news.example.com (its REST API is /wp-json/wp/v2/).
+    #[arg(long)]
+    url: String,
+    /// A WordPress user with an application password, read from standard input: also
+    /// brings drafts, scheduled and pending posts, pending comments and commenters' emails.
+    #[arg(long)]
+    user: Option<String>,
+    /// Only posts modified after this UTC time (e.g. 2025-09-01 or 2025-09-01T12:00:00).
+    #[arg(long, value_parser = parse_since)]
+    since: Option<chrono::NaiveDateTime>,
+    /// Move a dateline that opens a body (`<strong>TEL-AVIV — </strong>...`) to the
+    /// article's dateline.
+    #[arg(long)]
+    dateline_from_body: bool,
+}
+
+fn parse_since(raw: &str) -> Result<chrono::NaiveDateTime, String> {
+    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN))
+        })
+        .map_err(|_| format!("{raw:?} is not a date (2025-09-01) or a UTC time (2025-09-01T12:00:00)"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -446,6 +484,37 @@ fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => user(command),
+        Command::Import(ImportCommand::Wordpress(args)) => {
+            let db = Db::connect(&args.db.url()?, 4)?;
+            let credentials = match args.user {
+                Some(user) => {
+                    let mut password = String::new();
+                    std::io::stdin().read_line(&mut password)?;
+                    let password = password.trim().to_owned();
+                    anyhow::ensure!(
+                        !password.is_empty(),
+                        "give {user}'s application password on standard input"
+                    );
+                    Some((user, password))
+                }
+                None => None,
+            };
+            let options = crate::import::wordpress::Options {
+                url: args.url,
+                credentials,
+                since: args.since,
+                dateline_from_body: args.dateline_from_body,
+                progress: true,
+            };
+            let report =
+                actix_web::rt::System::new().block_on(crate::import::wordpress::import(db, options))?;
+            print!("{report}");
+            anyhow::ensure!(
+                !report.has_failures(),
+                "the import did not bring everything (see above)"
+            );
+            Ok(())
+        }
         Command::Evaluate(EvaluateCommand::Related(args)) => {
             let db = Db::connect(&args.db.url()?, 2)?;
             let precision = actix_web::rt::System::new().block_on(seed::evaluate::related_precision(

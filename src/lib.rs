@@ -10,6 +10,7 @@ pub mod error;
 pub mod feeds;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod seed;
 pub mod service;
 pub mod startup;

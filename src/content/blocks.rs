@@ -39,6 +39,19 @@ pub enum Block {
     },
     /// Third-party content (a video, a post), referenced by URL; never rendered as a script.
     Embed { provider: String, url: String },
+    /// A table of text cells: an optional header row, then the rows.
+    Table {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caption: Option<String>,
+    },
+    /// A thematic break between parts of the story.
+    Separator {},
+    /// Markup no other block describes (from an import), kept rather than lost. Rendered
+    /// through an allow-list sanitiser, whoever wrote it: never a script, style or handler.
+    Html { html: String },
 }
 
 /// A run of text with the same marks.
@@ -94,6 +107,16 @@ impl Block {
             items: items.into_iter().map(|i| vec![Inline::plain(i)]).collect(),
         }
     }
+}
+
+/// Markup reduced to what a body may show: text formatting, links, images, tables and
+/// figures with safe URLs; scripts, styles, frames, forms and event handlers are removed.
+pub fn sanitise_html(html: &str) -> String {
+    ammonia::Builder::default()
+        .add_tags(["figure", "figcaption"])
+        .link_rel(Some("noopener nofollow"))
+        .clean(html)
+        .to_string()
 }
 
 /// Parses a stored body. Stored bodies are written by Masthead itself, so a failure here is

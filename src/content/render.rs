@@ -144,6 +144,37 @@ pub fn render_html(blocks: &[Block]) -> String {
                     text_escape(url)
                 );
             }
+            Block::Table {
+                header,
+                rows,
+                caption,
+            } => {
+                out.push_str("<table>");
+                if let Some(c) = caption {
+                    let _ = write!(out, "<caption>{}</caption>", text_escape(c));
+                }
+                if !header.is_empty() {
+                    out.push_str("<thead><tr>");
+                    for cell in header {
+                        let _ = write!(out, "<th>{}</th>", text_escape(cell));
+                    }
+                    out.push_str("</tr></thead>");
+                }
+                out.push_str("<tbody>");
+                for row in rows {
+                    out.push_str("<tr>");
+                    for cell in row {
+                        let _ = write!(out, "<td>{}</td>", text_escape(cell));
+                    }
+                    out.push_str("</tr>");
+                }
+                out.push_str("</tbody></table>\n");
+            }
+            Block::Separator {} => out.push_str("<hr>\n"),
+            Block::Html { html } => {
+                out.push_str(&super::blocks::sanitise_html(html));
+                out.push('\n');
+            }
         }
     }
     out
@@ -227,9 +258,40 @@ pub fn render_text(blocks: &[Block]) -> String {
                 }
             }
             Block::Embed { url, .. } => parts.push(url.clone()),
+            Block::Table {
+                header,
+                rows,
+                caption,
+            } => {
+                let lines: Vec<String> = caption
+                    .iter()
+                    .cloned()
+                    .chain((!header.is_empty()).then(|| header.join("\t")))
+                    .chain(rows.iter().map(|r| r.join("\t")))
+                    .collect();
+                parts.push(lines.join("\n"));
+            }
+            Block::Separator {} => parts.push("* * *".to_owned()),
+            Block::Html { html } => {
+                let text = html_text(html);
+                if !text.is_empty() {
+                    parts.push(text);
+                }
+            }
         }
     }
     parts.join("\n\n")
+}
+
+/// The words of markup, spaces collapsed; text of separate elements never runs together
+/// (`<summary>More</summary><p>Ask</p>` is "More Ask").
+fn html_text(html: &str) -> String {
+    let doc = scraper::Html::parse_fragment(html);
+    doc.root_element()
+        .text()
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn inline_text(runs: &[Inline]) -> String {
@@ -246,7 +308,20 @@ pub fn word_count(blocks: &[Block]) -> usize {
             Block::Heading { text, .. } => count(text),
             Block::List { items, .. } => items.iter().flatten().map(|r| count(&r.text)).sum(),
             Block::Quote { text, attribution } => count(text) + attribution.as_deref().map_or(0, count),
-            Block::Image { .. } | Block::Embed { .. } => 0,
+            Block::Table {
+                header,
+                rows,
+                caption,
+            } => {
+                header
+                    .iter()
+                    .chain(rows.iter().flatten())
+                    .map(|c| count(c))
+                    .sum::<usize>()
+                    + caption.as_deref().map_or(0, count)
+            }
+            Block::Html { html } => count(&html_text(html)),
+            Block::Image { .. } | Block::Embed { .. } | Block::Separator {} => 0,
         })
         .sum()
 }

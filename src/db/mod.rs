@@ -24,6 +24,7 @@ pub mod changes;
 pub mod comments;
 pub mod discovery;
 pub mod editorial;
+pub mod imports;
 mod listen;
 mod migrations;
 mod prepared;

@@ -353,3 +353,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_views,
     comments,
 );
+
+diesel::table! {
+    import_ids (source, kind, remote_id) {
+        source -> Text,
+        kind -> Text,
+        remote_id -> BigInt,
+        local_id -> BigInt,
+        remote_modified -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    redirects (path) {
+        path -> Text,
+        kind -> Text,
+        target_id -> Nullable<BigInt>,
+        feed_of -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

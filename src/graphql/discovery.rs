@@ -105,6 +105,27 @@ impl DiscoveryQuery {
 }
 
 #[derive(Default)]
+pub struct RedirectQuery;
+
+#[Object]
+impl RedirectQuery {
+    /// Where content that had an address on the old site (a WordPress permalink, `/?p=123`,
+    /// a category, tag or author page, a feed) lives now; null when nothing public did.
+    async fn redirect(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The old address's path, e.g. /2025/09/14/slug/ or /?p=123.")] path: String,
+    ) -> Result<Option<crate::service::redirects::Redirect>> {
+        let site = ctx.data_unchecked::<crate::service::feeds::SiteSettings>();
+        match content(ctx).redirect(site, &path).await {
+            Ok(found) => Ok(Some(found)),
+            Err(crate::error::AppError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.extend()),
+        }
+    }
+}
+
+#[derive(Default)]
 pub struct DiscoveryMutation;
 
 #[Object]

@@ -33,6 +33,7 @@ pub use persisted::{PersistedQueries, PersistedSettings};
 pub struct Query(
     query::PublicQuery,
     discovery::DiscoveryQuery,
+    discovery::RedirectQuery,
     comments::CommentQuery,
     editorial::EditorialQuery,
     sync::SyncQuery,

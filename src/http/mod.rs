@@ -20,6 +20,7 @@ pub mod gate;
 mod health;
 mod params;
 mod private;
+mod redirects;
 mod search;
 mod sections;
 mod sync;
@@ -97,6 +98,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(sync::sync)
         .service(events::events)
         .service(sections::tree)
+        .service(redirects::redirect)
         .service(sections::by_slug)
         .service(taxonomy::tags)
         .service(taxonomy::tag)

@@ -10,6 +10,7 @@ pub mod feeds;
 mod paging;
 pub mod popular;
 pub mod purge;
+pub mod redirects;
 pub mod related;
 mod related_index;
 mod relations;

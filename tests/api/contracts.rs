@@ -122,6 +122,32 @@ async fn every_documented_route_answers_as_documented() {
         if template == "/v1/comment-form" {
             path.push_str("?article=tel-aviv-opens-its-first-overnight-light-rail-service");
         }
+        if template == "/v1/redirects" {
+            // An old address, as an import records it.
+            let db = app.db.clone();
+            tokio::task::spawn_blocking(move || {
+                db.run_blocking(|c| {
+                    let id = masthead::db::editorial::slug_owner(
+                        c,
+                        "tel-aviv-opens-its-first-overnight-light-rail-service",
+                    )?
+                    .expect("the demo article");
+                    let now = chrono::Utc::now().naive_utc();
+                    Ok(masthead::db::imports::add_redirect(
+                        c,
+                        "/2026/12/07/old-link/",
+                        "article",
+                        Some(id),
+                        None,
+                        now,
+                    )?)
+                })
+            })
+            .await
+            .unwrap()
+            .unwrap();
+            path.push_str("?path=/2026/12/07/old-link/");
+        }
         let res = app.get(&path).await;
         let status = res.status().as_u16().to_string();
         assert!(

@@ -18,6 +18,7 @@ mod errors;
 mod events;
 mod feeds;
 mod graphql;
+mod import;
 mod persisted;
 mod purges;
 mod readme;

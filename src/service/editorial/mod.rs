@@ -26,7 +26,7 @@ use crate::auth::{ApiKeyPrincipal, TokenKeys};
 use crate::db::Db;
 use crate::error::AppError;
 
-pub use articles::{ArticleInput, BylineInput, EditorialFilter, PublishInput};
+pub use articles::{ArticleInput, BylineInput, EditorialFilter, ImportedArticle, PublishInput};
 pub use taxonomy::{AuthorInput, MediaInput, SectionInput, TagInput};
 
 #[derive(Debug, Clone)]

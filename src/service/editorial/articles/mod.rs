@@ -32,11 +32,13 @@ use crate::service::sections::SectionTree;
 use crate::service::utc;
 use crate::service::views::Article;
 
+mod import;
 mod previews;
 mod revisions;
 mod validation;
 mod workflow;
 
+pub use import::ImportedArticle;
 use revisions::snapshot;
 use workflow::{effective_status, was_public};
 

@@ -59,7 +59,14 @@ impl EditorialService {
                 "Send body or body_html, not both.",
             )),
             (Some(json), None) => match serde_json::from_value::<Vec<Block>>(json) {
-                Ok(blocks) => {
+                Ok(mut blocks) => {
+                    // Stored as it will be served: clients that show `html` blocks as
+                    // they are never get a script, whoever sent it.
+                    for block in &mut blocks {
+                        if let Block::Html { html } = block {
+                            *html = crate::content::blocks::sanitise_html(html);
+                        }
+                    }
                     for (i, b) in blocks.iter().enumerate() {
                         if let Block::Heading { level, .. } = b
                             && !(2..=4).contains(level)
