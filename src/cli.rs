@@ -59,8 +59,9 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
-    /// A WordPress site over its REST API: categories, tags, users, posts, featured images
-    /// and comments, with their old addresses. Run it again to bring what changed.
+    /// A WordPress site, over its REST API or from an export file: categories, tags, users,
+    /// posts, featured images and comments, with their old addresses. Run it again to bring
+    /// what changed.
     Wordpress(WordpressArgs),
 }
 
@@ -69,11 +70,14 @@ struct WordpressArgs {
     #[command(flatten)]
     db: DbArgs,
     /// The site's address, e.g. https://news.example.com (its REST API is /wp-json/wp/v2/).
+    #[arg(long, required_unless_present = "wxr", conflicts_with = "wxr")]
+    url: Option<String>,
+    /// A WordPress export file (Tools → Export → All content), read as a stream.
     #[arg(long)]
-    url: String,
+    wxr: Option<PathBuf>,
     /// A WordPress user with an application password, read from standard input: also
     /// brings drafts, scheduled and pending posts, pending comments and commenters' emails.
-    #[arg(long)]
+    #[arg(long, requires = "url")]
     user: Option<String>,
     /// Only posts modified after this UTC time (e.g. 2025-09-01 or 2025-09-01T12:00:00).
     #[arg(long, value_parser = parse_since)]
@@ -347,6 +351,11 @@ struct SiteArgs {
     /// (`hub.mode=publish`); repeatable.
     #[arg(long = "websub-hub", env = "MASTHEAD_WEBSUB_HUBS", value_delimiter = ',')]
     websub_hubs: Vec<url::Url>,
+    /// Answer the old addresses of an imported WordPress site (permalinks, `/?p=123`,
+    /// category, tag and author pages, feeds) with a 301 to where each lives now: point the
+    /// old domain here, or let the frontend ask `/v1/redirects`.
+    #[arg(long, env = "MASTHEAD_SERVE_WORDPRESS_PATHS")]
+    serve_wordpress_paths: bool,
     /// Publication name in feeds and the news sitemap.
     #[arg(long, env = "MASTHEAD_SITE_NAME", default_value = "Masthead")]
     site_name: String,
@@ -499,9 +508,13 @@ fn run(command: Command) -> anyhow::Result<()> {
                 }
                 None => None,
             };
+            let source = match (args.url, args.wxr) {
+                (Some(url), _) => crate::import::wordpress::Source::Rest { url, credentials },
+                (None, Some(path)) => crate::import::wordpress::Source::Wxr(path),
+                (None, None) => anyhow::bail!("give --url or --wxr"),
+            };
             let options = crate::import::wordpress::Options {
-                url: args.url,
-                credentials,
+                source,
                 since: args.since,
                 dateline_from_body: args.dateline_from_body,
                 progress: true,
@@ -591,6 +604,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Filled in once the server knows its port (see `Settings::public_url`).
         api_url: String::new(),
         hubs: args.site.websub_hubs.iter().map(url::Url::to_string).collect(),
+        serve_wordpress_paths: args.site.serve_wordpress_paths,
     };
     settings.feeds.max_age_seconds = args.site.feed_cache_max_age;
     settings.keys = KeySettings {

@@ -127,6 +127,36 @@ named_enum! {
 }
 
 named_enum! {
+    /// A WordPress post's status, as its REST API and export files spell it (for imports).
+    WordPressStatus {
+        Publish = "publish",
+        Future = "future",
+        Draft = "draft",
+        Pending = "pending",
+        Private = "private",
+        Trash = "trash",
+        AutoDraft = "auto-draft",
+        Inherit = "inherit",
+    }
+}
+
+impl WordPressStatus {
+    /// What an imported post becomes here: published, scheduled, or a draft (pending
+    /// review and private posts too); `None` for what stays behind (the bin, never-saved
+    /// drafts, attachments).
+    pub fn article_status(self) -> Option<ArticleStatus> {
+        match self {
+            WordPressStatus::Publish => Some(ArticleStatus::Published),
+            WordPressStatus::Future => Some(ArticleStatus::Scheduled),
+            WordPressStatus::Draft | WordPressStatus::Pending | WordPressStatus::Private => {
+                Some(ArticleStatus::Draft)
+            }
+            WordPressStatus::Trash | WordPressStatus::AutoDraft | WordPressStatus::Inherit => None,
+        }
+    }
+}
+
+named_enum! {
     /// Where a webhook delivery stands.
     DeliveryStatus {
         /// Waiting for its next attempt.

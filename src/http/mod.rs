@@ -207,10 +207,48 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
     {
         return Ok(edge::method_not_allowed(req.method(), &allowed));
     }
+    if let Some(moved) = old_address(&req).await? {
+        return Ok(moved);
+    }
     Err(AppError::not_found(
         "route",
         format!("{} {}", req.method(), req.path()),
     ))
+}
+
+/// With `--serve-wordpress-paths`, an imported site's old address (a permalink, `/?p=123`,
+/// a category, tag or author page, a feed) answered with a 301 to where it lives now: the
+/// website's page where its pattern is known (articles, authors), else this API's.
+async fn old_address(req: &HttpRequest) -> Result<Option<HttpResponse>, AppError> {
+    use actix_web::http::{Method, header};
+    let (Some(site), Some(content)) = (
+        req.app_data::<web::Data<crate::service::feeds::SiteSettings>>(),
+        req.app_data::<Content>(),
+    ) else {
+        return Ok(None);
+    };
+    if !site.serve_wordpress_paths || !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return Ok(None);
+    }
+    let old = match req.query_string() {
+        "" => req.path().to_owned(),
+        query => format!("{}?{query}", req.path()),
+    };
+    match content.redirect(site, &old).await {
+        Ok(found) => {
+            let location = found
+                .url
+                .unwrap_or_else(|| format!("{}{}", site.api_url.trim_end_matches('/'), found.api_path));
+            Ok(Some(
+                HttpResponse::MovedPermanently()
+                    .insert_header((header::LOCATION, location))
+                    .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+                    .finish(),
+            ))
+        }
+        Err(AppError::NotFound { .. } | AppError::InvalidParameter { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The OpenAPI 3.1 document generated from the code.

@@ -34,6 +34,8 @@ pub struct SiteSettings {
     pub api_url: String,
     /// WebSub hubs the feeds name, and that are told when a feed's content changes.
     pub hubs: Vec<String>,
+    /// Answer the old addresses of an imported WordPress site with 301s (`--serve-wordpress-paths`).
+    pub serve_wordpress_paths: bool,
 }
 
 impl Default for SiteSettings {
@@ -48,6 +50,7 @@ impl Default for SiteSettings {
             feed_size: 50,
             api_url: "http://localhost:8080".into(),
             hubs: Vec::new(),
+            serve_wordpress_paths: false,
         }
     }
 }

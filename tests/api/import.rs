@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Content, TestApp, spawn_app_with};
 
+/// One test at a time uses the WordPress: one edits a post the others compare.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 struct WordPress {
     url: String,
     password: String,
@@ -159,101 +162,20 @@ async fn a_wordpress_newsroom_moves_over_with_its_old_links() {
         eprintln!("skipped: MASTHEAD_TEST_WORDPRESS_URL and MASTHEAD_TEST_WORDPRESS_PASSWORD are not set");
         return;
     };
-    // Hundreds of reads in a row, as a migration check makes them.
-    let app = spawn_app_with(Content::Empty, |s| s.anonymous_rate_limit = 0).await;
+    let _wordpress = ONE_AT_A_TIME.lock().await;
+    // Hundreds of reads in a row, as a migration check makes them; and the old site's
+    // addresses answered here too.
+    let app = spawn_app_with(Content::Empty, |s| {
+        s.anonymous_rate_limit = 0;
+        s.site.serve_wordpress_paths = true;
+    })
+    .await;
     let report = import(&app, &wp);
     assert!(report.contains("0 failed"), "{report}");
     assert!(report.contains("blocks kept as HTML: 1 (in 1 posts)"), "{report}");
     app.settle().await;
 
-    // Every published post is public here with the same title, slug, time, sections,
-    // tags, author and words.
-    let categories = wp.terms("categories").await;
-    let tags = wp.terms("tags").await;
-    let users = wp.terms("users").await;
-    let posts = wp.published().await;
-    assert!(
-        posts.len() > 300,
-        "the seeded set and the fixture's posts: {}",
-        posts.len()
-    );
-    let mut different = Vec::new();
-    for post in &posts {
-        let slug = decode(post["slug"].as_str().unwrap());
-        let path = format!(
-            "/v1/articles/{}?body=text",
-            percent_encoding::utf8_percent_encode(&slug, percent_encoding::NON_ALPHANUMERIC)
-        );
-        let res = app.get(&path).await;
-        assert_eq!(res.status(), 200, "post {} ({slug}) is public", post["id"]);
-        let article: Value = res.json().await.unwrap();
-        let title =
-            html_escape::decode_html_entities(post["title"]["rendered"].as_str().unwrap()).into_owned();
-        assert_eq!(article["title"], title.as_str(), "post {}", post["id"]);
-        assert_eq!(
-            article["published_at"].as_str().unwrap(),
-            format!("{}Z", post["date_gmt"].as_str().unwrap()),
-            "post {}",
-            post["id"]
-        );
-        let cats: Vec<String> = post["categories"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| categories[&c.as_i64().unwrap()].clone())
-            .collect();
-        assert_eq!(
-            article["section"]["slug"],
-            cats[0].as_str(),
-            "post {}",
-            post["id"]
-        );
-        let secondary: Vec<&str> = article["sections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["slug"].as_str().unwrap())
-            .collect();
-        assert_eq!(
-            secondary,
-            cats[1..].iter().map(String::as_str).collect::<Vec<_>>()
-        );
-        let want: BTreeSet<String> = post["tags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| tags[&t.as_i64().unwrap()].clone())
-            .collect();
-        let got: BTreeSet<String> = article["tags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["slug"].as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(got, want, "post {}", post["id"]);
-        assert_eq!(
-            article["authors"][0]["slug"],
-            users[&post["author"].as_i64().unwrap()].as_str(),
-            "post {}",
-            post["id"]
-        );
-        let theirs = words(post["content"]["rendered"].as_str().unwrap());
-        let ours = words(&format!(
-            "{} {}",
-            article["dateline"].as_str().unwrap(),
-            article["body"]["text"].as_str().unwrap()
-        ));
-        if theirs != ours {
-            different.push(format!("post {}: {theirs:?}\n  vs {ours:?}", post["id"]));
-        }
-    }
-    assert!(
-        different.len() * 1000 <= posts.len(),
-        "the words differ in {} of {} posts:\n{}",
-        different.len(),
-        posts.len(),
-        different.join("\n")
-    );
+    let posts = every_published_post_matches(&app, &wp).await;
 
     // The newsroom page: dateline, deck, blocks, and its comment thread without the
     // pending comment or anyone's email.
@@ -386,6 +308,7 @@ async fn a_wordpress_newsroom_moves_over_with_its_old_links() {
         assert_eq!(found["type"], kind, "{old}: {found}");
         assert_eq!(found["api_path"], api.as_str(), "{old}: {found}");
     }
+    let users = wp.terms("users").await;
     let author = &users[&newsroom["author"].as_i64().unwrap()];
     let found: Value = app
         .get_json(&format!("/v1/redirects?path=/author/{author}/"))
@@ -393,6 +316,42 @@ async fn a_wordpress_newsroom_moves_over_with_its_old_links() {
     assert_eq!(found["api_path"], format!("/v1/authors/{author}"));
     let res = app.get("/v1/redirects?path=/?p=999999").await;
     assert_eq!(res.status(), 404);
+
+    // --serve-wordpress-paths: the old addresses themselves answer with a 301.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (old, to) in [
+        (
+            permalink.to_owned(),
+            "https://news.example.com/middle-east/tel-aviv-overnight-light-rail".to_owned(),
+        ),
+        (
+            format!("/?p={id}"),
+            "https://news.example.com/middle-east/tel-aviv-overnight-light-rail".to_owned(),
+        ),
+        // This API's own address (--public-url) before the feed's path.
+        (
+            "/category/world/middle-east/feed/".to_owned(),
+            "/feeds/sections/middle-east/rss.xml".to_owned(),
+        ),
+    ] {
+        let res = browser.get(format!("{}{old}", app.address)).send().await.unwrap();
+        assert_eq!(res.status(), 301, "{old}");
+        let location = res.headers()["location"].to_str().unwrap();
+        assert!(
+            location.starts_with("http") && location.ends_with(&to),
+            "{old}: {location}"
+        );
+    }
+    let res = browser
+        .get(format!("{}/2020/01/01/never-was/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
     let graphql = app
         .graphql(
             r#"query($p: String!) { redirect(path: $p) { type slug apiPath } }"#,
@@ -436,6 +395,194 @@ async fn a_wordpress_newsroom_moves_over_with_its_old_links() {
     assert_eq!(edited["title"], title.as_str());
 }
 
+/// Every published post of WordPress is public in `app` with the same title, slug, time,
+/// sections, tags, author and words (for at least 99.9 % of posts); answers the posts.
+async fn every_published_post_matches(app: &TestApp, wp: &WordPress) -> Vec<Value> {
+    let categories = wp.terms("categories").await;
+    let tags = wp.terms("tags").await;
+    let users = wp.terms("users").await;
+    let posts = wp.published().await;
+    assert!(
+        posts.len() > 300,
+        "the seeded set and the fixture's posts: {}",
+        posts.len()
+    );
+    let mut different = Vec::new();
+    for post in &posts {
+        let slug = decode(post["slug"].as_str().unwrap());
+        let path = format!(
+            "/v1/articles/{}?body=text",
+            percent_encoding::utf8_percent_encode(&slug, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let res = app.get(&path).await;
+        assert_eq!(res.status(), 200, "post {} ({slug}) is public", post["id"]);
+        let article: Value = res.json().await.unwrap();
+        let title =
+            html_escape::decode_html_entities(post["title"]["rendered"].as_str().unwrap()).into_owned();
+        assert_eq!(article["title"], title.as_str(), "post {}", post["id"]);
+        assert_eq!(
+            article["published_at"].as_str().unwrap(),
+            format!("{}Z", post["date_gmt"].as_str().unwrap()),
+            "post {}",
+            post["id"]
+        );
+        let cats: Vec<String> = post["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| categories[&c.as_i64().unwrap()].clone())
+            .collect();
+        assert_eq!(
+            article["section"]["slug"],
+            cats[0].as_str(),
+            "post {}",
+            post["id"]
+        );
+        let secondary: Vec<&str> = article["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["slug"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            secondary,
+            cats[1..].iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        let want: BTreeSet<String> = post["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| tags[&t.as_i64().unwrap()].clone())
+            .collect();
+        let got: BTreeSet<String> = article["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["slug"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(got, want, "post {}", post["id"]);
+        assert_eq!(
+            article["authors"][0]["slug"],
+            users[&post["author"].as_i64().unwrap()].as_str(),
+            "post {}",
+            post["id"]
+        );
+        let theirs = words(post["content"]["rendered"].as_str().unwrap());
+        let ours = words(&format!(
+            "{} {}",
+            article["dateline"].as_str().unwrap(),
+            article["body"]["text"].as_str().unwrap()
+        ));
+        if theirs != ours {
+            different.push(format!("post {}: {theirs:?}\n  vs {ours:?}", post["id"]));
+        }
+    }
+    assert!(
+        different.len() * 1000 <= posts.len(),
+        "the words differ in {} of {} posts:\n{}",
+        different.len(),
+        posts.len(),
+        different.join("\n")
+    );
+
+    posts
+}
+
 fn url_encode(raw: &str) -> String {
     url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn a_wordpress_export_file_imports_to_the_same_newsroom() {
+    let Some(wp) = WordPress::from_env() else {
+        eprintln!("skipped: MASTHEAD_TEST_WORDPRESS_URL and MASTHEAD_TEST_WORDPRESS_PASSWORD are not set");
+        return;
+    };
+    let _wordpress = ONE_AT_A_TIME.lock().await;
+    // WordPress's own exporter, export_wp(), as Tools → Export runs it.
+    let export = tempfile::NamedTempFile::new().unwrap();
+    let made = std::process::Command::new("php")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/wordpress/export.php"
+        ))
+        .stdout(export.reopen().unwrap())
+        .status()
+        .expect("run php");
+    assert!(made.success(), "the export");
+    let app = spawn_app_with(Content::Empty, |s| s.anonymous_rate_limit = 0).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_masthead"))
+        .args([
+            "import",
+            "wordpress",
+            "--database-url",
+            &app.database_url(),
+            "--dateline-from-body",
+        ])
+        .arg("--wxr")
+        .arg(export.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("0 failed"), "{report}");
+    app.settle().await;
+
+    let posts = every_published_post_matches(&app, &wp).await;
+    let page: Value = app.get_json("/v1/articles/tel-aviv-overnight-light-rail").await;
+    assert_eq!(page["dateline"], "TEL-AVIV");
+    assert_eq!(
+        page["subtitle"],
+        "The Red Line becomes the first in the region to run through the night"
+    );
+    let comments: Value = app
+        .get_json("/v1/articles/tel-aviv-overnight-light-rail/comments")
+        .await;
+    assert_eq!(comments["items"].as_array().unwrap().len(), 2, "{comments}");
+    let pictured: Value = app.get_json("/v1/articles/the-night-shift-on-the-red-line").await;
+    assert_eq!(
+        pictured["featured_media"]["alt"],
+        "An empty platform lit at night"
+    );
+    assert_eq!(pictured["featured_media"]["width"], 1600);
+    for slug in ["fares-review-draft", "purple-line-opening"] {
+        assert_eq!(
+            app.get(&format!("/v1/articles/{slug}")).await.status(),
+            404,
+            "{slug}"
+        );
+    }
+    let newsroom = posts
+        .iter()
+        .find(|p| p["slug"] == "tel-aviv-overnight-light-rail")
+        .unwrap();
+    let link = newsroom["link"].as_str().unwrap();
+    for old in [
+        &link[link.find("/20").unwrap()..],
+        "/category/world/middle-east/",
+        "/tag/transport/",
+    ] {
+        let res = app.get(&format!("/v1/redirects?path={}", url_encode(old))).await;
+        assert_eq!(res.status(), 200, "{old}");
+    }
+
+    // Again from the same file: nothing changes.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_masthead"))
+        .args([
+            "import",
+            "wordpress",
+            "--database-url",
+            &app.database_url(),
+            "--dateline-from-body",
+        ])
+        .arg("--wxr")
+        .arg(export.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&again.stdout);
+    assert!(report.contains("posts: 0 imported, 0 updated"), "{report}");
 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::{Report, path_of};
 use crate::content::html::import_html;
 use crate::content::slug::{is_valid, normalise, slugify};
-use crate::content::status::{ArticleStatus, CommentStatus, Discussion};
+use crate::content::status::{ArticleStatus, CommentStatus, Discussion, WordPressStatus};
 use crate::content::{Block, Inline, Mark};
 use crate::db::imports as ids;
 use crate::db::taxonomy_writes as t;
@@ -27,13 +27,26 @@ use crate::error::AppError;
 use crate::service::Change;
 use crate::service::editorial::{ArticleInput, BylineInput, EditorialService, ImportedArticle};
 
+mod wxr;
+
+/// Where the site comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The REST API of the site at this address, e.g. `https://news.example.com`, as
+    /// anyone reads it or as this user with an application password (drafts, scheduled
+    /// posts, pending comments).
+    Rest {
+        url: String,
+        credentials: Option<(String, String)>,
+    },
+    /// A WordPress export file (WXR), read as a stream.
+    Wxr(std::path::PathBuf),
+}
+
 /// What to bring and how.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The site's address, e.g. `https://news.example.com`.
-    pub url: String,
-    /// A WordPress user and application password: drafts, scheduled posts, pending comments.
-    pub credentials: Option<(String, String)>,
+    pub source: Source,
     /// Only posts modified after this.
     pub since: Option<NaiveDateTime>,
     /// Move a dateline that opens the body (`<strong>TEL-AVIV — </strong>…`) to the
@@ -291,7 +304,8 @@ fn take_dateline(blocks: &mut [Block]) -> Option<String> {
 struct Importer {
     db: Db,
     editorial: EditorialService,
-    client: Client,
+    /// The REST API (none for an export file).
+    client: Option<Client>,
     source: String,
     options: Options,
     report: Report,
@@ -302,32 +316,45 @@ struct Importer {
 
 /// Imports the site; the report says what was done and what failed.
 pub async fn import(db: Db, options: Options) -> anyhow::Result<Report> {
-    let base = options.url.trim_end_matches('/').to_owned();
-    let http = reqwest::Client::builder()
-        .user_agent(concat!("masthead-import/", env!("CARGO_PKG_VERSION")))
-        .timeout(std::time::Duration::from_secs(60))
-        .build()?;
     let editorial = EditorialService::offline(db.clone());
     let mut importer = Importer {
         db,
         editorial,
-        client: Client {
-            http,
-            base: base.clone(),
-            credentials: options.credentials.clone(),
-        },
-        source: format!("wordpress:{base}"),
-        options,
+        client: None,
+        source: String::new(),
+        options: options.clone(),
         report: Report::default(),
         sections: HashMap::new(),
         tags: HashMap::new(),
         authors: HashMap::new(),
     };
-    importer.taxonomy().await?;
-    importer.authors().await?;
-    importer.posts().await?;
-    importer.comments().await?;
+    match options.source {
+        Source::Rest { url, credentials } => {
+            let base = url.trim_end_matches('/').to_owned();
+            let http = reqwest::Client::builder()
+                .user_agent(concat!("masthead-import/", env!("CARGO_PKG_VERSION")))
+                .timeout(std::time::Duration::from_secs(60))
+                .build()?;
+            importer.source = source_name(&base);
+            importer.client = Some(Client {
+                http,
+                base,
+                credentials,
+            });
+            importer.taxonomy().await?;
+            importer.authors().await?;
+            importer.posts().await?;
+            importer.comments().await?;
+        }
+        Source::Wxr(path) => wxr::import(&mut importer, &path).await?,
+    }
     Ok(importer.report)
+}
+
+/// What the ids of one site are remembered under: the REST API and an export file of the
+/// same site share them, so either can follow the other.
+fn source_name(site: &str) -> String {
+    format!("wordpress:{}", site.trim_end_matches('/'))
 }
 
 impl Importer {
@@ -342,9 +369,22 @@ impl Importer {
         Ok(self.db.run(move |c| c.transaction(f)).await?)
     }
 
-    /// Categories (as sections, parents first) and tags.
+    fn client(&self) -> &Client {
+        self.client.as_ref().expect("a REST import")
+    }
+
+    /// Categories and tags from the REST API.
     async fn taxonomy(&mut self) -> anyhow::Result<()> {
-        let categories: Vec<Term> = self.client.all("categories", &[("orderby", "id".into())]).await?;
+        let categories: Vec<Term> = self
+            .client()
+            .all("categories", &[("orderby", "id".into())])
+            .await?;
+        let tags: Vec<Term> = self.client().all("tags", &[("orderby", "id".into())]).await?;
+        self.write_taxonomy(&categories, &tags).await
+    }
+
+    /// Categories (as sections, parents first) and tags.
+    async fn write_taxonomy(&mut self, categories: &[Term], tags: &[Term]) -> anyhow::Result<()> {
         // Parents before children, whatever order WordPress lists them in.
         let mut pending: Vec<&Term> = categories.iter().collect();
         let mut position = 0;
@@ -372,8 +412,7 @@ impl Importer {
             }
             pending = rest;
         }
-        let tags: Vec<Term> = self.client.all("tags", &[("orderby", "id".into())]).await?;
-        for term in &tags {
+        for term in tags {
             let slug = self.tag(term).await?;
             self.tags.insert(term.id, slug);
         }
@@ -485,10 +524,15 @@ impl Importer {
 
     /// Users (those with published posts, anonymously; all with credentials) as authors.
     async fn authors(&mut self) -> anyhow::Result<()> {
-        let mut query = self.client.edit_context();
+        let mut query = self.client().edit_context();
         query.push(("orderby", "id".into()));
-        let users: Vec<User> = self.client.all("users", &query).await?;
-        for user in &users {
+        let users: Vec<User> = self.client().all("users", &query).await?;
+        self.write_authors(&users).await
+    }
+
+    /// Users as authors, and the site's feed address.
+    async fn write_authors(&mut self, users: &[User]) -> anyhow::Result<()> {
+        for user in users {
             let (source, now) = (self.source.clone(), self.now());
             let slug = slug_from(&user.slug, &user.name);
             let avatar = ["96", "48", "24"]
@@ -553,11 +597,16 @@ impl Importer {
     }
 
     async fn posts(&mut self) -> anyhow::Result<()> {
-        let mut query = self.client.edit_context();
+        let mut query = self.client().edit_context();
         query.push(("orderby", "id".into()));
         query.push(("order", "asc".into()));
-        if self.client.credentials.is_some() {
-            query.push(("status", "publish,future,draft,pending,private".into()));
+        if self.client().credentials.is_some() {
+            let imported: Vec<&str> = WordPressStatus::ALL
+                .iter()
+                .filter(|s| s.article_status().is_some())
+                .map(|s| s.as_str())
+                .collect();
+            query.push(("status", imported.join(",")));
         }
         if let Some(since) = self.options.since {
             query.push(("modified_after", since.format("%Y-%m-%dT%H:%M:%S").to_string()));
@@ -580,7 +629,7 @@ impl Importer {
             let mut q = query.clone();
             q.push(("per_page", PAGE.to_string()));
             q.push(("page", page.to_string()));
-            let (posts, total, pages): (Vec<Post>, _, _) = self.client.get("posts", &q).await?;
+            let (posts, total, pages): (Vec<Post>, _, _) = self.client().get("posts", &q).await?;
             bar.set_length(total as u64);
             self.featured_media(&posts).await?;
             for post in posts {
@@ -625,10 +674,10 @@ impl Importer {
             return Ok(());
         }
         let include = wanted.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let mut query = self.client.edit_context();
+        let mut query = self.client().edit_context();
         query.push(("include", include));
         query.push(("per_page", PAGE.to_string()));
-        let items: Vec<MediaItem> = match self.client.get("media", &query).await {
+        let items: Vec<MediaItem> = match self.client().get("media", &query).await {
             Ok((items, _, _)) => items,
             Err(e) => {
                 self.report
@@ -642,6 +691,11 @@ impl Importer {
                 "media {missing}: not answered by WordPress (private or deleted)"
             ));
         }
+        self.write_media(items).await
+    }
+
+    /// Images as media records, remembered by their WordPress id.
+    async fn write_media(&mut self, items: Vec<MediaItem>) -> anyhow::Result<()> {
         for item in items {
             let (source, now) = (self.source.clone(), self.now());
             let dimension = |name: &str| {
@@ -725,10 +779,15 @@ impl Importer {
             return Ok(());
         }
         let existing = known.map(|(id, _)| id);
-        let (status, published_at) = match post.status.as_str() {
-            "publish" => (ArticleStatus::Published, post.date_gmt.as_deref().and_then(gmt)),
-            "future" => (ArticleStatus::Scheduled, post.date_gmt.as_deref().and_then(gmt)),
-            _ => (ArticleStatus::Draft, None),
+        let status = post
+            .status
+            .parse::<WordPressStatus>()
+            .ok()
+            .and_then(WordPressStatus::article_status)
+            .ok_or_else(|| anyhow::anyhow!("WordPress status {:?} is not imported", post.status))?;
+        let published_at = match status {
+            ArticleStatus::Draft => None,
+            _ => post.date_gmt.as_deref().and_then(gmt),
         };
         let title = text_of(post.title.source());
         let body = import_html(post.content.source());
@@ -848,17 +907,17 @@ impl Importer {
                 .collect()
         };
         let mut statuses = vec!["approve"];
-        if self.client.credentials.is_some() {
+        if self.client().credentials.is_some() {
             statuses.push("hold");
         }
         for status in statuses {
-            let mut query = self.client.edit_context();
+            let mut query = self.client().edit_context();
             query.push(("orderby", "id".into()));
             query.push(("order", "asc".into()));
-            if self.client.credentials.is_some() {
+            if self.client().credentials.is_some() {
                 query.push(("status", status.into()));
             }
-            let comments: Vec<Comment> = self.client.all("comments", &query).await?;
+            let comments: Vec<Comment> = self.client().all("comments", &query).await?;
             for comment in comments {
                 let Some(&article) = posts.get(&comment.post) else {
                     continue;
@@ -945,6 +1004,10 @@ impl Importer {
 
 /// A comment's HTML as the plain text Masthead keeps: paragraphs as blank lines.
 fn comment_text(html: &str) -> String {
+    // An export keeps what the commenter typed: text with line breaks.
+    if !html.contains('<') {
+        return html_escape::decode_html_entities(html.trim()).into_owned();
+    }
     let doc = scraper::Html::parse_fragment(html);
     let paragraphs: Vec<String> = doc
         .select(&scraper::Selector::parse("p").expect("valid selector"))
