@@ -11,6 +11,8 @@ pub struct Report {
     pub imported: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Posts left alone, and why (their article was deleted here).
+    pub skipped: Vec<String>,
     pub sections: usize,
     pub tags: usize,
     pub authors: usize,
@@ -37,12 +39,16 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "posts: {} imported, {} updated, {} unchanged, {} failed",
+            "posts: {} imported, {} updated, {} unchanged, {} skipped, {} failed",
             self.imported,
             self.updated,
             self.unchanged,
+            self.skipped.len(),
             self.failed.len()
         )?;
+        for line in &self.skipped {
+            writeln!(f, "  skipped: {line}")?;
+        }
         writeln!(
             f,
             "sections {}, tags {}, authors {}, featured images {}, new comments {}",

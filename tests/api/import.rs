@@ -388,8 +388,28 @@ async fn a_wordpress_newsroom_moves_over_with_its_old_links() {
         .unwrap();
     let title = format!("Night timetable, revised {}", uuid::Uuid::new_v4().simple());
     wp.edit(classic_id, json!({ "title": title })).await;
+    // And an article the newsroom deleted here stays deleted.
+    let db = app.db.clone();
+    tokio::task::spawn_blocking(move || {
+        db.run_blocking(|c| {
+            let id =
+                masthead::db::editorial::slug_owner(c, "the-night-shift-on-the-red-line")?.expect("imported");
+            Ok(masthead::db::editorial::delete_article(c, id)?)
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
     let third = import(&app, &wp);
     assert!(third.contains("posts: 0 imported, 1 updated"), "{third}");
+    assert!(third.contains(" 1 skipped, 0 failed"), "{third}");
+    app.written_behind();
+    assert_eq!(
+        app.get("/v1/articles/the-night-shift-on-the-red-line")
+            .await
+            .status(),
+        404
+    );
     app.settle().await;
     let edited: Value = app.get_json("/v1/articles/night-timetable").await;
     assert_eq!(edited["title"], title.as_str());

@@ -634,9 +634,8 @@ impl Importer {
             self.featured_media(&posts).await?;
             for post in posts {
                 let id = post.id;
-                match self.post(post).await {
-                    Ok(()) => {}
-                    Err(e) => self.report.failed.push(format!("post {id}: {e}")),
+                if let Err(e) = self.post(post).await {
+                    self.report.failed.push(format!("post {id}: {e}"));
                 }
                 bar.inc(1);
                 bar.set_message(format!(
@@ -764,19 +763,34 @@ impl Importer {
         Ok(())
     }
 
-    async fn post(&mut self, post: Post) -> anyhow::Result<()> {
+    /// Writes a post unless it is unchanged since the last run; answers its article, or
+    /// `None` when the newsroom deleted that article here (it is left deleted).
+    async fn post(&mut self, post: Post) -> anyhow::Result<Option<i64>> {
         let modified = gmt(&post.modified_gmt);
         let source = self.source.clone();
         let remote = post.id;
-        let known = self
+        let (known, gone) = self
             .db
-            .run(move |c| Ok(ids::local_id(c, &source, "post", remote)?))
+            .run(move |c| {
+                let known = ids::local_id(c, &source, "post", remote)?;
+                let gone = match known {
+                    Some((id, _)) => crate::db::editorial::article_any(c, id)?.is_none(),
+                    None => false,
+                };
+                Ok((known, gone))
+            })
             .await?;
-        if let Some((_, Some(at))) = known
+        if let (Some((id, _)), true) = (known, gone) {
+            self.report.skipped.push(format!(
+                "post {remote}: its article {id} was deleted here; left deleted"
+            ));
+            return Ok(None);
+        }
+        if let Some((id, Some(at))) = known
             && Some(at) == modified
         {
             self.report.unchanged += 1;
-            return Ok(());
+            return Ok(Some(id));
         }
         let existing = known.map(|(id, _)| id);
         let status = post
@@ -892,7 +906,7 @@ impl Importer {
         } else {
             self.report.imported += 1;
         }
-        Ok(())
+        Ok(Some(id))
     }
 
     /// Comments, oldest first so parents come before replies: approved ones, and with

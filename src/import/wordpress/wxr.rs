@@ -17,7 +17,6 @@ use quick_xml::reader::Reader;
 use super::{Comment, Importer, MediaItem, Post, Rendered, Term, User, source_name};
 use crate::content::slug::slugify;
 use crate::content::status::{CommentStatus, WordPressStatus};
-use crate::db::imports as ids;
 
 /// One element of the file with its text and the elements inside it, as far as a WXR
 /// needs: every WXR value is a leaf's text.
@@ -385,17 +384,13 @@ pub(super) async fn import(importer: &mut Importer, path: &Path) -> anyhow::Resu
             tags: pick("post_tag", &tag_ids),
             meta: serde_json::Value::Object(meta),
         };
-        if let Err(e) = importer.post(post).await {
-            importer.report.failed.push(format!("post {id}: {e}"));
-            continue;
-        }
-        let source = importer.source.clone();
-        let Some((article, _)) = importer
-            .db
-            .run(move |c| Ok(ids::local_id(c, &source, "post", id)?))
-            .await?
-        else {
-            continue;
+        let article = match importer.post(post).await {
+            Ok(Some(article)) => article,
+            Ok(None) => continue,
+            Err(e) => {
+                importer.report.failed.push(format!("post {id}: {e}"));
+                continue;
+            }
         };
         let mut comments: Vec<&HashMap<String, String>> = n.comments.iter().collect();
         comments.sort_by_key(|c| c.get("wp:comment_id").and_then(|v| v.parse::<i64>().ok()));
