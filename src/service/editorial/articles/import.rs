@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 
 use super::{Content, not_found};
-use crate::content::status::{ArticleStatus, Discussion};
+use crate::content::status::ArticleStatus;
 use crate::db::DbConn;
 use crate::db::editorial::{self as q, NewArticleMeta};
 use crate::error::AppError;
@@ -33,23 +33,7 @@ impl EditorialService {
         article: ImportedArticle,
         now: NaiveDateTime,
     ) -> Result<i64, AppError> {
-        let base = Content {
-            title: String::new(),
-            subtitle: String::new(),
-            dateline: String::new(),
-            excerpt: String::new(),
-            slug: String::new(),
-            body: Vec::new(),
-            section: String::new(),
-            sections: Vec::new(),
-            tags: Vec::new(),
-            authors: Vec::new(),
-            featured_media_id: None,
-            canonical_url: None,
-            language: "en".into(),
-            comment_status: Discussion::Open,
-            related: Vec::new(),
-        };
+        let base = Content::new_article();
         let content = self.apply(c, base, article.input, existing)?;
         let mut cols = self.columns(c, &content, now)?;
         cols.updated_at = article.updated_at;

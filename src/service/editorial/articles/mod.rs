@@ -130,6 +130,29 @@ struct Content {
     related: Vec<String>,
 }
 
+impl Content {
+    /// A new article before its input is applied: empty, in English, open to comments.
+    fn new_article() -> Content {
+        Content {
+            title: String::new(),
+            subtitle: String::new(),
+            dateline: String::new(),
+            excerpt: String::new(),
+            slug: String::new(),
+            body: Vec::new(),
+            section: String::new(),
+            sections: Vec::new(),
+            tags: Vec::new(),
+            authors: Vec::new(),
+            featured_media_id: None,
+            canonical_url: None,
+            language: "en".into(),
+            comment_status: Discussion::Open,
+            related: Vec::new(),
+        }
+    }
+}
+
 fn encode_cursor(at: NaiveDateTime, id: i64) -> String {
     TimeCursor { at, id }.encode(Kind::Editorial)
 }
@@ -297,23 +320,7 @@ impl EditorialService {
                 Role::Contributor,
                 |article: &EditorArticle| Change::Article(article.id),
                 move |c, me, now| {
-                    let mut base = Content {
-                        title: String::new(),
-                        subtitle: String::new(),
-                        dateline: String::new(),
-                        excerpt: String::new(),
-                        slug: String::new(),
-                        body: Vec::new(),
-                        section: String::new(),
-                        sections: Vec::new(),
-                        tags: Vec::new(),
-                        authors: Vec::new(),
-                        featured_media_id: None,
-                        canonical_url: None,
-                        language: "en".into(),
-                        comment_status: Discussion::Open,
-                        related: Vec::new(),
-                    };
+                    let mut base = Content::new_article();
                     if input.authors.is_none()
                         && let Some(author_id) = me.author_id
                         && let Some(slug) = q::author_slug(c, author_id)?
