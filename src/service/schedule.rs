@@ -97,7 +97,7 @@ impl ContentService {
             every
         };
         let mut seen = loop {
-            match self.db.run(|c| Ok(log::positions(c)?)).await {
+            match self.db.watch(|c| Ok(log::positions(c)?)).await {
                 Ok((last, flushes)) => {
                     self.views_flushed_up_to(flushes);
                     break last;
@@ -111,7 +111,7 @@ impl ContentService {
             let after = seen;
             let read = self
                 .db
-                .run(move |c| {
+                .watch(move |c| {
                     let (last, flushes) = log::positions(c)?;
                     let entities = if last > after {
                         log::entities_between(c, after, last)?
